@@ -1,0 +1,63 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/favconform/favconform/runner"
+)
+
+// ginkgoT receives Ginkgo's suite-level failure; the outcome carries the details.
+type ginkgoT struct{ failed bool }
+
+func (t *ginkgoT) Fail() { t.failed = true }
+
+func runCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var opts runner.Options
+	var deviations, focus listFlag
+	fs.StringVar(&opts.TargetURL, "target", envDefault("FAVCONFORM_TARGET", ""), "base URL of the target, e.g. https://www.wixapis.com (env FAVCONFORM_TARGET). Without it and --target-file, the embedded mock is started. With --target alone, tokens come from FAVCONFORM_TOKEN_<ROLE> (FAVCONFORM_TOKEN_USER, FAVCONFORM_TOKEN_SECOND_USER, ...)")
+	fs.StringVar(&opts.TargetFile, "target-file", envDefault("FAVCONFORM_TARGET_FILE", ""), "target configuration file: base URL and headers per role (env FAVCONFORM_TARGET_FILE)")
+	fs.Var(&deviations, "deviate", "switch on an embedded-mock deviation (repeatable, comma-separated; see 'favconform serve --list-deviations')")
+	fs.BoolVar(&opts.Strict, "strict", envDefault("FAVCONFORM_STRICT", "") == "1", "include checks of readings the docs do not force (env FAVCONFORM_STRICT=1)")
+	fs.StringVar(&opts.LabelFilter, "label-filter", envDefault("FAVCONFORM_LABEL_FILTER", ""), "run only specs matching this Ginkgo label filter, e.g. 'req:revision.stale-refused' (env FAVCONFORM_LABEL_FILTER)")
+	fs.Var(&focus, "focus", "run only specs whose text matches this regular expression (repeatable)")
+	fs.BoolVar(&opts.DryRun, "dry-run", false, "list the specs that would run, without sending any request")
+	fs.BoolVar(&opts.Verbose, "v", false, "verbose: every spec with its transcript")
+	timeout := fs.String("timeout", envDefault("FAVCONFORM_TIMEOUT", ""), "per-request timeout, e.g. 5s (env FAVCONFORM_TIMEOUT; default 10s)")
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
+	}
+	if *timeout != "" {
+		d, err := time.ParseDuration(*timeout)
+		if err != nil || d <= 0 {
+			fmt.Fprintf(stderr, "favconform run: --timeout %q is not a positive duration such as 5s\n", *timeout)
+			return runner.ExitUsage
+		}
+		opts.Timeout = d
+	}
+	opts.Deviations, opts.Focus, opts.Out = deviations, focus, stdout
+	opts.NoColor = !isTerminal(stdout)
+	// Ginkgo reads its own flags from os.Args; the command's flags are not Ginkgo's.
+	os.Args = os.Args[:1]
+	t := &ginkgoT{}
+	outcome, err := runner.Run(t, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "favconform run: %s\n", strings.TrimSpace(err.Error()))
+	}
+	return runner.ExitCode(outcome, err)
+}
+
+// isTerminal reports whether w is a character device (colour is for people, not logs).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

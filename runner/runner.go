@@ -1,0 +1,346 @@
+// Package runner runs the conformance suites against a target — the embedded reference mock by
+// default — and turns Ginkgo's report into an outcome and a readable summary. The favconform
+// command and `go test ./suites` both run through it.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/favconform/favconform/api"
+	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/mock"
+	"github.com/favconform/favconform/suites"
+	"github.com/favconform/favconform/target"
+)
+
+// Exit codes of a run.
+const (
+	ExitConforming    = 0
+	ExitNonconforming = 1
+	ExitUsage         = 2
+	ExitUnreachable   = 3
+)
+
+// Options say what to run against what.
+type Options struct {
+	// TargetFile is a target configuration file (see target.Load). Empty with an empty TargetURL
+	// means the embedded reference mock.
+	TargetFile string
+	// TargetURL overrides the file's base URL.
+	TargetURL string
+	// Deviations switch the embedded mock's deviations on (mock.Deviations).
+	Deviations []string
+	// Strict includes the checks of readings the docs do not force.
+	Strict bool
+	// LabelFilter narrows the specs (Ginkgo's label filter syntax), combined with the profile.
+	LabelFilter string
+	// Focus runs only the specs whose text matches one of these regular expressions.
+	Focus []string
+	// DryRun lists the specs without running them.
+	DryRun bool
+	// Verbose prints every spec as it runs, with its transcript.
+	Verbose bool
+	// Timeout bounds each request (zero: the target's setting, or target.DefaultTimeout).
+	Timeout time.Duration
+	// Out receives the progress and the summary; nil means os.Stdout.
+	Out io.Writer
+	// NoColor turns Ginkgo's colours off (for logs and CI).
+	NoColor bool
+}
+
+// UsageError is a configuration the run cannot start with (exit 2).
+type UsageError struct{ Err error }
+
+func (e UsageError) Error() string { return e.Err.Error() }
+func (e UsageError) Unwrap() error { return e.Err }
+
+// UnreachableError is a target that does not answer (exit 3).
+type UnreachableError struct{ Err error }
+
+func (e UnreachableError) Error() string { return e.Err.Error() }
+func (e UnreachableError) Unwrap() error { return e.Err }
+
+// ExitCode maps a run's result to the command's exit code.
+func ExitCode(o *Outcome, err error) int {
+	var ue UsageError
+	var un UnreachableError
+	switch {
+	case errors.As(err, &un):
+		return ExitUnreachable
+	case errors.As(err, &ue):
+		return ExitUsage
+	case err != nil:
+		return ExitUsage
+	case o == nil || !o.Conforming():
+		return ExitNonconforming
+	}
+	return ExitConforming
+}
+
+// Target builds the target configuration of opts, starting the embedded mock when no target is
+// given. stop releases what it started.
+func Target(opts Options) (cfg target.Config, stop func(), err error) {
+	stop = func() {}
+	if opts.TargetFile == "" && opts.TargetURL == "" {
+		srv, err := mock.NewServer(mock.Options{Deviations: opts.Deviations})
+		if err != nil {
+			return cfg, stop, UsageError{err}
+		}
+		cfg = target.ForMock(srv.URL, identity.Default())
+		cfg.Timeout = opts.Timeout
+		return cfg, srv.Close, nil
+	}
+	if len(opts.Deviations) > 0 {
+		return cfg, stop, UsageError{errors.New("deviations apply to the embedded mock only; drop --target/--target-file, or start `favconform serve --deviate NAME` and point --target at it")}
+	}
+	if opts.TargetFile != "" {
+		cfg, err = target.Load(opts.TargetFile)
+		if err != nil && opts.TargetURL == "" {
+			return cfg, stop, UsageError{err}
+		}
+	}
+	if opts.TargetURL != "" {
+		cfg.BaseURL = opts.TargetURL
+		if opts.TargetFile == "" {
+			cfg.Identities = TokensFromEnv()
+		}
+	}
+	if opts.Timeout > 0 {
+		cfg.Timeout = opts.Timeout
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, stop, UsageError{err}
+	}
+	return cfg, stop, nil
+}
+
+// TokenEnv is the environment variable holding role's token when a target is given by URL alone:
+// FAVCONFORM_TOKEN_USER, FAVCONFORM_TOKEN_SECOND_USER, ...
+func TokenEnv(role identity.Role) string {
+	return "FAVCONFORM_TOKEN_" + strings.ToUpper(strings.ReplaceAll(string(role), "-", "_"))
+}
+
+// TokensFromEnv reads each role's Authorization token from its TokenEnv variable; roles whose
+// variable is unset are left out (their specs are skipped, saying so).
+func TokensFromEnv() map[identity.Role]target.Headers {
+	ids := map[identity.Role]target.Headers{}
+	for _, r := range identity.Roles {
+		if v := os.Getenv(TokenEnv(r)); v != "" {
+			ids[r] = target.Headers{"Authorization": v}
+		}
+	}
+	return ids
+}
+
+// Probe checks that the target answers HTTP at all.
+func Probe(cfg target.Config) error {
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.RequestTimeout())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(cfg.BaseURL, "/")+api.ListPath, nil)
+	if err != nil {
+		return UsageError{fmt.Errorf("target %s: %w", cfg.BaseURL, err)}
+	}
+	for k, v := range cfg.Identities[identity.User] {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return UnreachableError{fmt.Errorf("target %s does not answer: %s", cfg.BaseURL, cfg.Redact(err.Error()))}
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// Run runs the suites once (Ginkgo allows one run per process) and prints the summary. t gets
+// Ginkgo's failures: a *testing.T under go test, anything with Fail() in the command.
+func Run(t ginkgo.GinkgoTestingT, opts Options) (*Outcome, error) {
+	out := opts.Out
+	if out == nil {
+		out = os.Stdout
+	}
+	cfg, stop, err := Target(opts)
+	defer stop()
+	if err != nil {
+		return nil, err
+	}
+	if !opts.DryRun {
+		if err := Probe(cfg); err != nil {
+			return nil, err
+		}
+	}
+	var report types.Report
+	if err := suites.Configure(suites.Config{Target: cfg, OnReport: func(r types.Report) { report = r }}); err != nil {
+		return nil, UsageError{err}
+	}
+	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
+	suiteConfig.LabelFilter = LabelFilter(opts.Strict, opts.LabelFilter, suiteConfig.LabelFilter)
+	suiteConfig.FocusStrings = append(suiteConfig.FocusStrings, opts.Focus...)
+	suiteConfig.DryRun = suiteConfig.DryRun || opts.DryRun
+	reporterConfig.Verbose = reporterConfig.Verbose || opts.Verbose
+	reporterConfig.NoColor = reporterConfig.NoColor || opts.NoColor
+	if !reporterConfig.Verbose && !reporterConfig.VeryVerbose {
+		reporterConfig.Succinct = true
+	}
+	target := cfg.BaseURL
+	if opts.TargetFile == "" && opts.TargetURL == "" {
+		target = "the embedded reference mock at " + cfg.BaseURL
+		if len(opts.Deviations) > 0 {
+			target += " (deviations: " + strings.Join(opts.Deviations, ", ") + ")"
+		}
+	}
+	fmt.Fprintf(out, "favconform: running the conformance suites against %s (label filter %q)\n", target, suiteConfig.LabelFilter)
+	ginkgo.RunSpecs(t, "favconform conformance", suiteConfig, reporterConfig)
+	o := Summarize(report)
+	o.Print(out, opts.Strict)
+	return o, nil
+}
+
+// LabelFilter combines the profile with the user's filter. An explicit --ginkgo.label-filter
+// (fromGinkgo) is respected as the user's filter too.
+func LabelFilter(strict bool, user, fromGinkgo string) string {
+	var parts []string
+	if !strict {
+		parts = append(parts, suites.DefaultLabelFilter)
+	}
+	for _, f := range []string{user, fromGinkgo} {
+		if f != "" {
+			parts = append(parts, "("+f+")")
+		}
+	}
+	return strings.Join(parts, " && ")
+}
+
+// Outcome is what a run found.
+type Outcome struct {
+	Passed, Failed, Skipped int
+	Failures                []Failure
+	Skips                   []Failure
+	Requirements            []RequirementResult
+	Succeeded               bool
+	Duration                time.Duration
+}
+
+// Failure is one failed (or skipped) spec.
+type Failure struct {
+	Spec     string
+	Message  string
+	Location string
+}
+
+// RequirementResult is one requirement's verdict over the specs that cover it.
+type RequirementResult struct {
+	ID                      string
+	Passed, Failed, Skipped int
+	Specs                   []string
+}
+
+// Verdict is "passed", "failed" or "not run".
+func (r RequirementResult) Verdict() string {
+	switch {
+	case r.Failed > 0:
+		return "failed"
+	case r.Passed > 0:
+		return "passed"
+	}
+	return "not run"
+}
+
+// Conforming reports a run with no failure.
+func (o *Outcome) Conforming() bool { return o.Failed == 0 && o.Succeeded }
+
+// Summarize reads Ginkgo's report.
+func Summarize(r types.Report) *Outcome {
+	o := &Outcome{Succeeded: r.SuiteSucceeded, Duration: r.RunTime}
+	reqs := map[string]*RequirementResult{}
+	for _, s := range r.SpecReports {
+		if s.LeafNodeType != types.NodeTypeIt {
+			if s.State.Is(types.SpecStateFailureStates) {
+				o.Failed++
+				o.Failures = append(o.Failures, Failure{Spec: s.LeafNodeType.String() + " " + s.LeafNodeText, Message: s.FailureMessage(), Location: s.FailureLocation().String()})
+			}
+			continue
+		}
+		text := s.FullText()
+		switch {
+		case s.State == types.SpecStatePassed:
+			o.Passed++
+		case s.State.Is(types.SpecStateFailureStates):
+			o.Failed++
+			o.Failures = append(o.Failures, Failure{Spec: text, Message: s.FailureMessage(), Location: s.FailureLocation().String()})
+		case s.State == types.SpecStateSkipped && s.Failure.Message != "":
+			o.Skipped++
+			o.Skips = append(o.Skips, Failure{Spec: text, Message: s.Failure.Message})
+		default:
+			o.Skipped++
+		}
+		for _, l := range s.Labels() {
+			id, ok := strings.CutPrefix(l, suites.RequirementLabelPrefix)
+			if !ok {
+				continue
+			}
+			rr := reqs[id]
+			if rr == nil {
+				rr = &RequirementResult{ID: id}
+				reqs[id] = rr
+			}
+			rr.Specs = append(rr.Specs, text)
+			switch {
+			case s.State == types.SpecStatePassed:
+				rr.Passed++
+			case s.State.Is(types.SpecStateFailureStates):
+				rr.Failed++
+			default:
+				rr.Skipped++
+			}
+		}
+	}
+	for _, rr := range reqs {
+		o.Requirements = append(o.Requirements, *rr)
+	}
+	sort.Slice(o.Requirements, func(i, j int) bool { return o.Requirements[i].ID < o.Requirements[j].ID })
+	return o
+}
+
+// Print writes the summary: counts, requirements, then each failure with its message.
+func (o *Outcome) Print(w io.Writer, strict bool) {
+	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped (%s)\n", o.Passed, o.Failed, o.Skipped, o.Duration.Round(time.Millisecond))
+	var failedReqs []string
+	passed := 0
+	for _, r := range o.Requirements {
+		switch r.Verdict() {
+		case "failed":
+			failedReqs = append(failedReqs, r.ID)
+		case "passed":
+			passed++
+		}
+	}
+	fmt.Fprintf(w, "requirements: %d passed, %d failed, %d not run\n", passed, len(failedReqs), len(o.Requirements)-passed-len(failedReqs))
+	if len(failedReqs) > 0 {
+		fmt.Fprintf(w, "failed requirements: %s\n", strings.Join(failedReqs, ", "))
+	}
+	for i, f := range o.Failures {
+		fmt.Fprintf(w, "\nFAIL %d: %s\n  at %s\n  %s\n", i+1, f.Spec, f.Location, strings.ReplaceAll(strings.TrimSpace(f.Message), "\n", "\n  "))
+	}
+	for _, s := range o.Skips {
+		fmt.Fprintf(w, "SKIP: %s: %s\n", s.Spec, s.Message)
+	}
+	if !strict {
+		fmt.Fprintln(w, "(default profile: checks of readings the docs do not force are left out; run with --strict to include them)")
+	}
+	if o.Conforming() {
+		fmt.Fprintln(w, "CONFORMING")
+	} else {
+		fmt.Fprintln(w, "NOT CONFORMING")
+	}
+}

@@ -1,0 +1,116 @@
+// Package spec holds the OpenAPI 3.0.3 description of the Dashboard Favorite List REST API
+// (openapi.yaml) and the schema-validation options it must be used with.
+//
+// The document describes what favconform checks, not only what the reference says: where the
+// reference is wrong or silent, the reading taken is recorded in discrepancies.yaml.
+package spec
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+//go:embed openapi.yaml
+var openapiYAML []byte
+
+// Bytes returns the embedded openapi.yaml. The slice is a copy: callers may change it.
+func Bytes() []byte {
+	return append([]byte(nil), openapiYAML...)
+}
+
+var load = sync.OnceValues(func() (*openapi3.T, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(openapiYAML)
+	if err != nil {
+		return nil, fmt.Errorf("spec: parse openapi.yaml: %w", err)
+	}
+	// Validate also checks the examples against their schemas (without the uuid check: see
+	// SchemaOptions; fixtures/docs_test.go checks the same samples with it).
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("spec: openapi.yaml is not a valid OpenAPI document: %w", err)
+	}
+	return doc, nil
+})
+
+// Load returns the parsed and validated document. It is parsed once and shared by every caller,
+// so callers must not mutate it. To route requests to another host, route on a shallow copy with
+// its own servers, which leaves the shared document alone:
+//
+//	d := *doc
+//	d.Servers = openapi3.Servers{{URL: targetURL}} // or nil to match any host
+//	router, err := gorillamux.NewRouter(&d)
+func Load() (*openapi3.T, error) {
+	return load()
+}
+
+// uuidPattern is the RFC 4122 textual form of a UUID, of any version or variant, in either case.
+// kin-openapi's own FormatOfStringForUUIDOfRFC4122 insists on versions 1-5 and the RFC 4122
+// variant, which would reject ids a server may legitimately generate (v7, Microsoft GUIDs).
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// dateTimePattern is RFC 3339's date-time production (kin-openapi's default check for date-time).
+var dateTimePattern = regexp.MustCompile(openapi3.FormatOfStringDateTime)
+
+func validateUUID(s string) error {
+	if !uuidPattern.MatchString(s) {
+		return fmt.Errorf("not a UUID (8-4-4-4-12 hexadecimal digits)")
+	}
+	return nil
+}
+
+// validateDateTime checks the RFC 3339 syntax and, unlike kin-openapi's default regexp, that the
+// date exists (no 2024-02-30). time.Parse refuses a leap second (:60), which Wix never sends.
+func validateDateTime(s string) error {
+	if !dateTimePattern.MatchString(s) {
+		return fmt.Errorf("not an RFC 3339 date-time")
+	}
+	if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+		return fmt.Errorf("not an RFC 3339 date-time: %v", err)
+	}
+	return nil
+}
+
+// SchemaOptions returns the schema-validation options every validation against this document
+// needs: they make `format: uuid` checked (kin-openapi ignores it by default) and `date-time`
+// checked strictly. They are per call: kin-openapi's global format registry is not touched.
+//
+// Pass them to openapi3filter through Options.SchemaValidationOptions, or to Schema.VisitJSON.
+// Each call returns new options that share nothing, so callers may append to the result.
+func SchemaOptions() []openapi3.SchemaValidationOption {
+	return []openapi3.SchemaValidationOption{
+		// One WithStringFormatValidator per format: each writes into the settings' own map,
+		// whereas WithStringFormatValidators would hand kin a map that later options mutate.
+		openapi3.WithStringFormatValidator("uuid", openapi3.NewCallbackValidator(validateUUID)),
+		openapi3.WithStringFormatValidator("date-time", openapi3.NewCallbackValidator(validateDateTime)),
+	}
+}
+
+// Schema returns the component schema of the given name (for example "FavoriteList" or
+// "FavoriteListCreatedEvent"). It belongs to the shared document: do not mutate it.
+func Schema(name string) (*openapi3.Schema, error) {
+	doc, err := Load()
+	if err != nil {
+		return nil, err
+	}
+	ref := doc.Components.Schemas[name]
+	if ref == nil || ref.Value == nil {
+		return nil, fmt.Errorf("spec: no component schema %q", name)
+	}
+	return ref.Value, nil
+}
+
+// VisitJSON validates v, a value decoded by encoding/json into any, against the component schema
+// of the given name, with SchemaOptions and then opts (for example openapi3.MultiErrors(), or
+// openapi3.VisitAsRequest() so that readOnly properties are rejected).
+func VisitJSON(schemaName string, v any, opts ...openapi3.SchemaValidationOption) error {
+	schema, err := Schema(schemaName)
+	if err != nil {
+		return err
+	}
+	return schema.VisitJSON(v, append(SchemaOptions(), opts...)...)
+}

@@ -1,0 +1,331 @@
+package spec_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/favconform/favconform/spec"
+)
+
+const (
+	listID     = "b8216af7-cf7c-4860-8014-54e4824a1745"
+	favoriteID = "10b007d6-1d67-4deb-9adf-32813f580bab"
+	base       = "https://www.wixapis.com/dashboard/v1/user-favorite-list"
+)
+
+func load(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := spec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func TestLoad(t *testing.T) {
+	doc := load(t)
+	if doc.OpenAPI != "3.0.3" {
+		t.Errorf("openapi = %q, want 3.0.3 (3.1 validation is much slower in kin-openapi)", doc.OpenAPI)
+	}
+	again, err := spec.Load()
+	if err != nil || again != doc {
+		t.Errorf("Load must return the same shared document every time")
+	}
+	var ids []string
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			ids = append(ids, op.OperationID)
+			if op.Responses.Status(200) == nil || op.Responses.Value("5XX") == nil {
+				t.Errorf("%s: no 200 or no 5XX response", op.OperationID)
+			}
+			for _, code := range []int{400, 401, 403, 404, 409, 428, 429} {
+				if op.Responses.Status(code) == nil {
+					t.Errorf("%s: no %d response", op.OperationID, code)
+				}
+			}
+		}
+	}
+	if len(ids) != 6 {
+		t.Errorf("operations = %v, want 6", ids)
+	}
+	if len(doc.Security) != 1 || doc.Security[0]["wixAuthorization"] == nil {
+		t.Errorf("the Authorization scheme must be required on every operation")
+	}
+	if !strings.Contains(string(spec.Bytes()), "openapi: 3.0.3") {
+		t.Errorf("Bytes does not return openapi.yaml")
+	}
+}
+
+func TestSchemaOptionsLeaveGlobalRegistryAlone(t *testing.T) {
+	load(t)
+	if err := spec.VisitJSON("Favorite", map[string]any{"id": "nope", "pageId": "p", "title": "t"}); err == nil {
+		t.Fatal("a bad uuid passed")
+	}
+	if _, ok := openapi3.SchemaStringFormats["uuid"]; ok {
+		t.Errorf("uuid was registered in kin-openapi's global format registry")
+	}
+}
+
+// router routes on a copy of the shared document whose servers are cleared, so that any host
+// matches; the shared document keeps its servers.
+func router(t *testing.T) routers.Router {
+	t.Helper()
+	d := *load(t)
+	d.Servers = nil
+	r, err := gorillamux.NewRouter(&d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func validationOptions() *openapi3filter.Options {
+	return &openapi3filter.Options{
+		MultiError:              true,
+		IncludeResponseStatus:   true,
+		SchemaValidationOptions: spec.SchemaOptions(),
+		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+			if in.RequestValidationInput.Request.Header.Get("Authorization") == "" {
+				return errors.New("no Authorization header")
+			}
+			return nil
+		},
+	}
+}
+
+func newRequest(method, url, body string) *http.Request {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, url, r)
+	req.Header.Set("Authorization", "raw-token")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req
+}
+
+// checkErr fails unless err is nil when want is "", or holds want otherwise.
+func checkErr(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("valid, but fails: %v", err)
+	case want != "" && err == nil:
+		t.Errorf("invalid (%s), but passes", want)
+	case want != "" && !strings.Contains(err.Error(), want):
+		t.Errorf("fails for another reason than %q: %v", want, err)
+	}
+}
+
+func TestRouting(t *testing.T) {
+	r := router(t)
+	tests := []struct {
+		method, url, body string
+		wantOp            string
+		wantParams        map[string]string
+	}{
+		{"GET", base, "", "getUserFavoriteList", nil},
+		{"POST", base, `{"favoriteList":{"favorites":[{"pageId":"p","title":"t"}]}}`, "createUserFavoriteList", nil},
+		{"PATCH", base + "/" + listID, `{"favoriteList":{"revision":1}}`, "updateUserFavoriteList",
+			map[string]string{"favoriteListId": listID}},
+		// The SDK: id in the path and in the body, revision as a string.
+		{"PATCH", base + "/" + listID, `{"favoriteList":{"id":"` + listID + `","revision":"1","favorites":[]}}`,
+			"updateUserFavoriteList", map[string]string{"favoriteListId": listID}},
+		{"DELETE", base + "/" + listID, "", "deleteUserFavoriteList", map[string]string{"favoriteListId": listID}},
+		{"DELETE", base + "/" + listID + "?favoriteListId=" + listID, "", "deleteUserFavoriteList",
+			map[string]string{"favoriteListId": listID}},
+		{"POST", base + "/add-favorite", `{"favorite":{"pageId":"p","title":"t"}}`, "addUserFavorite", nil},
+		{"DELETE", base + "/delete-favorite/" + favoriteID, "", "deleteUserFavorite",
+			map[string]string{"favoriteId": favoriteID}},
+		{"DELETE", base + "/delete-favorite/" + favoriteID + "?favoriteId=" + favoriteID, "", "deleteUserFavorite",
+			map[string]string{"favoriteId": favoriteID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+strings.TrimPrefix(tt.url, base), func(t *testing.T) {
+			req := newRequest(tt.method, tt.url, tt.body)
+			route, params, err := r.FindRoute(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if route.Operation.OperationID != tt.wantOp {
+				t.Fatalf("routed to %s, want %s", route.Operation.OperationID, tt.wantOp)
+			}
+			for k, v := range tt.wantParams {
+				if params[k] != v {
+					t.Errorf("param %s = %q, want %q", k, params[k], v)
+				}
+			}
+			in := &openapi3filter.RequestValidationInput{
+				Request: req, PathParams: params, Route: route, Options: validationOptions(),
+			}
+			if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+				t.Errorf("the request does not validate: %v", err)
+			}
+		})
+	}
+
+	// The shared document, servers included, routes the public URL.
+	pub, err := gorillamux.NewRouter(load(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if route, _, err := pub.FindRoute(newRequest("POST", base+"/add-favorite", "")); err != nil ||
+		route.Operation.OperationID != "addUserFavorite" {
+		t.Errorf("public URL: %v", err)
+	}
+
+	for _, tt := range []struct{ method, url string }{
+		{"POST", base + "/" + listID},        // no POST on the id template
+		{"GET", base + "/delete-favorite/x"}, // no GET there
+		{"GET", base + "/a/b/c"},
+	} {
+		if route, _, err := r.FindRoute(newRequest(tt.method, tt.url, "")); err == nil {
+			t.Errorf("%s %s routed to %s", tt.method, tt.url, route.Operation.OperationID)
+		}
+	}
+}
+
+func TestRequestValidation(t *testing.T) {
+	r := router(t)
+	tests := []struct {
+		name, method, url, body string
+		want                    string // in the error
+	}{
+		{"missing Authorization", "GET", base, "", "security requirements failed"},
+		{"read-only id on add", "POST", base + "/add-favorite", `{"favorite":{"id":"` + favoriteID + `","pageId":"p","title":"t"}}`, `readOnly property "id"`},
+		{"read-only date on create", "POST", base, `{"favoriteList":{"createdDate":"2024-05-19T13:05:45.684Z"}}`, `readOnly property "createdDate"`},
+		{"no envelope", "POST", base + "/add-favorite", `{"pageId":"p","title":"t"}`, `property "favorite" is missing`},
+		{"no body", "POST", base, "", "value is required but missing"},
+		{"title missing", "POST", base + "/add-favorite", `{"favorite":{"pageId":"p"}}`, `property "title" is missing`},
+		{"title of 41 characters", "POST", base + "/add-favorite", `{"favorite":{"pageId":"p","title":"` + strings.Repeat("x", 41) + `"}}`, "maximum string length is 40"},
+		{"revision not digits", "PATCH", base + "/" + listID, `{"favoriteList":{"revision":"1a"}}`, `string doesn't match the regular expression`},
+		{"101 favorites", "PATCH", base + "/" + listID, `{"favoriteList":{"favorites":[` +
+			strings.TrimSuffix(strings.Repeat(`{"pageId":"p","title":"t"},`, 101), ",") + `]}}`, "maximum number of items is 100"},
+		{"path id not a uuid", "DELETE", base + "/not-a-uuid", "", `format "uuid"`},
+		{"query id not a uuid", "DELETE", base + "/delete-favorite/" + favoriteID + "?favoriteId=x", "", `format "uuid"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := newRequest(tt.method, tt.url, tt.body)
+			if tt.name == "missing Authorization" {
+				req.Header.Del("Authorization")
+			}
+			route, params, err := r.FindRoute(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := &openapi3filter.RequestValidationInput{
+				Request: req, PathParams: params, Route: route, Options: validationOptions(),
+			}
+			checkErr(t, openapi3filter.ValidateRequest(context.Background(), in), tt.want)
+		})
+	}
+}
+
+func TestResponseValidation(t *testing.T) {
+	r := router(t)
+	const goodList = `{"id":"` + listID + `","revision":"2","createdDate":"2024-05-19T13:05:45.684Z",` +
+		`"updatedDate":"2024-05-20T14:46:50.126Z","favorites":[{"id":"` + favoriteID + `","pageId":"p","title":"t"}]}`
+	tests := []struct {
+		name, method, url string
+		status            int
+		body              string
+		want              string // in the error; "" if the response is valid
+	}{
+		{"good list", "GET", base, 200, `{"favoriteList":` + goodList + `}`, ""},
+		// The negative cases use create, whose list is a plain required FavoriteList (GET's is a oneOf).
+		{"revision as a number", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"2"`, `2`, 1) + `}`, `"/favoriteList/revision": value must be a string`},
+		{"list id not a uuid", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, listID, "b8216af7", 1) + `}`, `"/favoriteList/id": string doesn't match the format "uuid"`},
+		{"favorite id not a uuid", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, favoriteID, "10b007d6-1d67-4deb-9adf-32813f580bag", 1) + `}`, `"/favoriteList/favorites/0/id": string doesn't match the format "uuid"`},
+		{"updatedDate missing", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"updatedDate":"2024-05-20T14:46:50.126Z",`, "", 1) + `}`, `property "updatedDate" is missing`},
+		{"favorite title missing", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `,"title":"t"`, "", 1) + `}`, `property "title" is missing`},
+		{"date that does not exist", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, "2024-05-19T", "2024-02-30T", 1) + `}`, `format "date-time"`},
+		{"revision as a number in GET", "GET", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"2"`, `2`, 1) + `}`, `value must be a string`},
+		{"upper-case uuid", "GET", base, 200, `{"favoriteList":` + strings.Replace(goodList, listID, strings.ToUpper(listID), 1) + `}`, ""},
+		{"no favorites", "GET", base, 200, `{"favoriteList":` + strings.Replace(goodList, `,"favorites":[{"id":"`+favoriteID+`","pageId":"p","title":"t"}]`, "", 1) + `}`, ""},
+		{"GET without a list", "GET", base, 200, `{}`, ""},
+		{"GET with an empty list", "GET", base, 200, `{"favoriteList":{}}`, ""},
+		{"GET with half a list", "GET", base, 200, `{"favoriteList":{"id":"` + listID + `"}}`, `property "revision" is missing`},
+		{"create without a list", "POST", base, 200, `{}`, `property "favoriteList" is missing`},
+		{"201", "POST", base, 201, `{"favoriteList":` + goodList + `}`, "status is not supported"},
+		{"delete-favorite of the last one", "DELETE", base + "/delete-favorite/" + favoriteID, 200, `{}`, ""},
+		{"delete list", "DELETE", base + "/" + listID, 200, `{}`, ""},
+		{"delete list with a body", "DELETE", base + "/" + listID, 200, `{"ok":true}`, "at most 0 properties"},
+		{"application error", "POST", base, 409, `{"message":"exists","details":{"applicationError":{"code":"ALREADY_EXISTS","description":"d","data":{}}}}`, ""},
+		{"validation error", "POST", base + "/add-favorite", 400, `{"message":"bad","details":{"validationError":{"fieldViolations":[{"field":"favorite.title","description":"too long","violatedRule":"MAX_LENGTH","data":{"threshold":40}}]}}}`, ""},
+		{"error without message", "GET", base, 404, `{"details":{"applicationError":{"code":"NOT_FOUND"}}}`, `property "message" is missing`},
+		{"error with both kinds of details", "GET", base, 400, `{"message":"m","details":{"applicationError":{"code":"X"},"validationError":{"fieldViolations":[]}}}`, "more than one"},
+		{"5xx with an empty body", "GET", base, 503, ``, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := newRequest(tt.method, tt.url, "")
+			route, params, err := r.FindRoute(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := &openapi3filter.ResponseValidationInput{
+				RequestValidationInput: &openapi3filter.RequestValidationInput{
+					Request: req, PathParams: params, Route: route,
+				},
+				Status:  tt.status,
+				Header:  http.Header{"Content-Type": {"application/json"}},
+				Body:    io.NopCloser(strings.NewReader(tt.body)),
+				Options: validationOptions(),
+			}
+			checkErr(t, openapi3filter.ValidateResponse(context.Background(), in), tt.want)
+		})
+	}
+}
+
+func TestVisitJSON(t *testing.T) {
+	identity := func(s string) any {
+		var v any
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		schema, value string
+		ok            bool
+	}{
+		{"WebhookIdentity", `{"identityType":"WIX_USER","wixUserId":"` + listID + `"}`, true},
+		{"WebhookIdentity", `{"identityType":"APP","appId":"` + listID + `","wixUserId":"` + favoriteID + `"}`, true},
+		{"WebhookIdentity", `{"identityType":"MEMBER","wixUserId":"` + listID + `"}`, false},
+		{"WebhookIdentity", `{"identityType":"ROBOT"}`, false},
+		{"WebhookJWTPayload", `{"data":"{}"}`, true},
+		{"WebhookJWTPayload", `{"data":{}}`, false},
+		{"FavoriteList", `{"id":"` + listID + `","revision":3,"createdDate":"2024-05-19T13:05:45.684Z","updatedDate":"2024-05-19T13:05:45.684Z"}`, false},
+	}
+	for _, tt := range tests {
+		err := spec.VisitJSON(tt.schema, identity(tt.value))
+		if (err == nil) != tt.ok {
+			t.Errorf("%s %s: err = %v, want ok = %v", tt.schema, tt.value, err, tt.ok)
+		}
+	}
+	// readOnly is enforced only when visiting as a request.
+	fav := identity(`{"id":"` + favoriteID + `","pageId":"p","title":"t"}`)
+	if err := spec.VisitJSON("FavoriteInput", fav); err != nil {
+		t.Errorf("FavoriteInput with an id, not as a request: %v", err)
+	}
+	if err := spec.VisitJSON("FavoriteInput", fav, openapi3.VisitAsRequest()); err == nil {
+		t.Errorf("FavoriteInput with an id, as a request, passes")
+	}
+	if _, err := spec.Schema("NoSuchSchema"); err == nil {
+		t.Errorf("Schema of an unknown name: no error")
+	}
+}

@@ -1,0 +1,79 @@
+package suites
+
+import (
+	"fmt"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/favconform/favconform/api"
+	"github.com/favconform/favconform/identity"
+)
+
+// withField returns a valid favorite whose field is set to v.
+func withField(field, v string) api.Favorite {
+	f := api.Favorite{PageID: "page-limit", Title: "Limit", RelativeURL: "/limit"}
+	switch field {
+	case "title":
+		f.Title = v
+	case "pageId":
+		f.PageID = v
+	case "relativeUrl":
+		f.RelativeURL = v
+	}
+	return f
+}
+
+var _ = Describe("Favorite field limits", func() {
+	// Lengths are counted in characters (facts.md); é is one character and two UTF-8 bytes, so a
+	// server that counts bytes fails the at-limit case.
+	DescribeTable("a favorite at the limit is kept exactly; one past it is refused by create, add and update and changes nothing",
+		func(field string, min, max int) {
+			w := newWorld()
+			me := w.fresh(identity.User)
+			atLimit := withField(field, strings.Repeat("é", max))
+			tooLong := withField(field, strings.Repeat("é", max+1))
+
+			refused(me.Invalid().CreateList(tooLong), 0, fmt.Sprintf("create with a %s of %d characters", field, max+1))
+			w.gone(me, "a refused create")
+			if min > 0 {
+				refused(me.Invalid().CreateList(withField(field, "")), 0, fmt.Sprintf("create with an empty %s", field))
+				w.gone(me, "a refused create")
+			}
+
+			l := okList(me.CreateList(docsMyPage), "create a valid list")
+			l = okList(me.AddFavorite(atLimit), fmt.Sprintf("add a favorite whose %s has %d characters", field, max))
+			sameFavorites(newFavorites(api.FavoriteList{Favorites: l.Favorites[:1]}, l), []api.Favorite{atLimit}, "the favorite at the limit")
+			before := w.stateOf(me)
+			refused(me.Invalid().AddFavorite(tooLong), 0, fmt.Sprintf("add a favorite whose %s has %d characters", field, max+1))
+			w.unchanged(me, before, "the refused add")
+			refused(me.Invalid().UpdateList(l.ID, l.Revision, []api.Favorite{docsMyPage, tooLong}), 0, fmt.Sprintf("update with a %s of %d characters", field, max+1))
+			w.unchanged(me, before, "the refused update")
+			if min > 0 {
+				refused(me.Invalid().AddFavorite(withField(field, "")), 0, fmt.Sprintf("add a favorite with an empty %s", field))
+				w.unchanged(me, before, "the refused add")
+			}
+		},
+		Entry("title: 1 to 40 characters", Covers("field.title-length", "errors.bad-request"), "title", 1, 40),
+		Entry("pageId: 1 to 200 characters", Covers("field.pageid-length", "errors.bad-request"), "pageId", 1, 200),
+		Entry("relativeUrl: at most 500 characters", Covers("field.relativeurl-length", "errors.bad-request"), "relativeUrl", 0, 500),
+	)
+
+	It("titles and relative URLs come back exactly as sent: query strings, fragments, spaces, non-ASCII",
+		Covers("field.values-kept-exactly"),
+		func() {
+			w := newWorld()
+			me := w.fresh(identity.User)
+			want := []api.Favorite{
+				{PageID: "3893d33b-9fm4-474b-80b0-dd7c32e20bfc", Title: "  Ventes & <rapports> ★ 売上  ", RelativeURL: "/limited-edition/analytics?tab=sales&range=30d#top"},
+				{PageID: "page with spaces/and/slashes", Title: "Emoji 🚀 \"quoted\"", RelativeURL: "/route/ünïcode/%20encoded?q=a+b&x=%2F#frag/ment"},
+			}
+			l := okList(me.CreateList(want[0]), "create with unusual values")
+			sameFavorites(l.Favorites, want[:1], "create")
+			l = okList(me.AddFavorite(want[1]), "add with unusual values")
+			sameFavorites(l.Favorites, want, "add")
+			l = okList(me.UpdateList(l.ID, l.Revision, []api.Favorite{l.Favorites[1], l.Favorites[0]}), "update with unusual values")
+			sameFavorites(l.Favorites, []api.Favorite{want[1], want[0]}, "update")
+			sameFavorites(w.stateOf(me).list.Favorites, []api.Favorite{want[1], want[0]}, "a read")
+		})
+})

@@ -1,0 +1,102 @@
+// Package suites holds the Ginkgo v2 conformance suites of the Dashboard Favorite List API. The
+// specs live in ordinary files so that both `go test ./suites` (suites_test.go) and the
+// favconform command run them: Configure the run, then call RunSpecs once.
+//
+// One file per workflow; each spec names the requirements (spec/requirements.yaml) it covers
+// with Covers, starts from a clean slate for the identities it uses, and cleans up after itself,
+// so any spec can run alone with --focus.
+package suites
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/favconform/favconform/client"
+	"github.com/favconform/favconform/target"
+	"github.com/favconform/favconform/validate"
+)
+
+// Config is what one run checks and how.
+type Config struct {
+	Target    target.Config
+	Validator *validate.Validator
+	// OnCall, if set, receives every call with the text of the spec that made it.
+	OnCall func(spec string, c client.Call)
+	// OnReport, if set, receives Ginkgo's report of the whole run.
+	OnReport func(types.Report)
+}
+
+// run is the configuration of this process's run, set once by Configure before RunSpecs (Ginkgo
+// runs a suite once per process). Specs only read it.
+var (
+	run     *Config
+	runOnce sync.Once
+)
+
+// Configure sets the run's configuration. It may be called once.
+func Configure(cfg Config) error {
+	if err := cfg.Target.Validate(); err != nil {
+		return err
+	}
+	if cfg.Validator == nil {
+		v, err := validate.Default()
+		if err != nil {
+			return err
+		}
+		cfg.Validator = v
+	}
+	set := false
+	runOnce.Do(func() { run, set = &cfg, true })
+	if !set {
+		return errors.New("suites: Configure called twice; a process runs the suites once")
+	}
+	return nil
+}
+
+func configured() *Config {
+	if run == nil {
+		Fail("suites: the run is not configured (call suites.Configure before RunSpecs)")
+	}
+	return run
+}
+
+// Labels of the profiles. The default run excludes Strict; see the discrepancy register.
+const (
+	// Strict marks checks of a reading the docs do not force (an exact status where no page
+	// states one, ...). Include them with --strict (label filter "strict || !strict").
+	Strict = "strict"
+	// DefaultLabelFilter is the filter of the default profile.
+	DefaultLabelFilter = "!" + Strict
+)
+
+// Covers labels a spec with the requirements it checks ("req:<id>"); the coverage test and the
+// reports read these labels.
+func Covers(requirementIDs ...string) Labels {
+	l := make(Labels, len(requirementIDs))
+	for i, id := range requirementIDs {
+		l[i] = RequirementLabelPrefix + id
+	}
+	return l
+}
+
+// RequirementLabelPrefix starts every requirement label.
+const RequirementLabelPrefix = "req:"
+
+func describeCall(c client.Call) string {
+	s := fmt.Sprintf("%s %s %s", c.Role, c.Method, c.URL)
+	if c.Err != "" {
+		return s + " → no response: " + c.Err
+	}
+	return fmt.Sprintf("%s → %d (%s)", s, c.Status, c.Duration.Round(1e5))
+}
+
+// The run's report goes to Config.OnReport once every spec has run.
+var _ = ReportAfterSuite("favconform report", func(r Report) {
+	if run != nil && run.OnReport != nil {
+		run.OnReport(r)
+	}
+})

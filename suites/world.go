@@ -1,0 +1,185 @@
+package suites
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/favconform/favconform/api"
+	"github.com/favconform/favconform/client"
+	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/validate"
+)
+
+// world is one spec's view of the target: a client whose calls go into the spec's transcript,
+// and the identities the spec has claimed (cleaned before and after the spec).
+type world struct {
+	client *client.Client
+	mu     sync.Mutex
+	calls  []client.Call
+}
+
+// newWorld starts a spec: call it first in every spec (or BeforeEach).
+func newWorld() *world {
+	GinkgoHelper()
+	cfg := configured()
+	w := &world{}
+	spec := CurrentSpecReport().FullText()
+	w.client = client.New(cfg.Target, cfg.Validator, func(c client.Call) {
+		w.mu.Lock()
+		w.calls = append(w.calls, c)
+		w.mu.Unlock()
+		if cfg.OnCall != nil {
+			cfg.OnCall(spec, c)
+		}
+	})
+	DeferCleanup(func() {
+		w.mu.Lock()
+		t := Transcript{Calls: redactCalls(w.calls)}
+		w.mu.Unlock()
+		if len(t.Calls) > 0 {
+			AddReportEntry(TranscriptEntry, t, ReportEntryVisibilityFailureOrVerbose)
+		}
+	})
+	return w
+}
+
+// as returns a caller for role, skipping the spec when the target configuration lacks the role.
+func (w *world) as(role identity.Role) *client.Caller {
+	GinkgoHelper()
+	if !configured().Target.Has(role) {
+		Skip(fmt.Sprintf("needs role %q, which the target configuration does not supply (set identities.%s.headers in the target file)", role, role))
+	}
+	return w.client.As(role)
+}
+
+// fresh returns a caller for role whose list is gone now and again when the spec ends.
+func (w *world) fresh(role identity.Role) *client.Caller {
+	GinkgoHelper()
+	k := w.as(role)
+	w.clear(k)
+	DeferCleanup(func() { w.clear(k) })
+	return k
+}
+
+// clear deletes the caller's list if it has one. It judges nothing but whether the list is gone:
+// a spec that failed must still leave the target clean for the next one.
+func (w *world) clear(k *client.Caller) {
+	GinkgoHelper()
+	list, exists := lenientRead(k)
+	if !exists {
+		return
+	}
+	if r := k.DeleteList(list.ID); r.Err == nil && r.Status == http.StatusOK {
+		if _, still := lenientRead(k); !still {
+			return
+		}
+	}
+	// Fall back to removing the favorites one by one (the last removal deletes the list).
+	for _, f := range list.Favorites {
+		k.DeleteFavorite(f.ID)
+	}
+	if _, still := lenientRead(k); still {
+		Fail(fmt.Sprintf("cleanup: could not delete the list %s of role %s; the target keeps it", list.ID, k.Role()))
+	}
+}
+
+// lenientRead reads the caller's list, tolerating spec violations (a revision sent as a number
+// still decodes).
+func lenientRead(k *client.Caller) (api.FavoriteList, bool) {
+	r := k.GetList()
+	if r.Err == nil && r.Status == http.StatusOK && r.List != nil && r.List.ID != "" {
+		return *r.List, true
+	}
+	return api.FavoriteList{}, false
+}
+
+// state is what a read shows of an identity's list.
+type state struct {
+	exists bool
+	list   api.FavoriteList
+}
+
+func (s state) String() string {
+	if !s.exists {
+		return "no list"
+	}
+	return fmt.Sprintf("list %s at revision %d with %d favorite(s)", s.list.ID, s.list.Revision, len(s.list.Favorites))
+}
+
+// stateOf reads the caller's list. The docs do not say what GET answers when there is no list;
+// a 404, or a 200 without a list (or with a list that has no id), are all read as "no list"
+// (discrepancy register: get-without-list).
+func (w *world) stateOf(k *client.Caller) state {
+	GinkgoHelper()
+	r := k.GetList()
+	conforms(r, "GET of the list")
+	switch {
+	case r.Status == http.StatusOK && r.List != nil && r.List.ID != "":
+		return state{exists: true, list: *r.List}
+	case r.Status == http.StatusOK || r.Status == http.StatusNotFound:
+		return state{}
+	}
+	Fail(fmt.Sprintf("GET of the list answered %d; expected 200 with the list, or (when there is none) 404 or a 200 without a list\n%s", r.Status, r.Describe()))
+	return state{}
+}
+
+// TranscriptEntry is the name of the report entry holding a spec's exchanges.
+const TranscriptEntry = "transcript"
+
+// Transcript is the redacted record of a spec's exchanges, attached to its report.
+type Transcript struct {
+	Calls []client.Call `json:"calls"`
+}
+
+// String renders the transcript for the console and the JUnit report.
+func (t Transcript) String() string {
+	var b strings.Builder
+	for i, c := range t.Calls {
+		fmt.Fprintf(&b, "#%d %s\n", i+1, describeCall(c))
+		if len(c.RequestBody) > 0 {
+			fmt.Fprintf(&b, "   > %s\n", clip(string(c.RequestBody)))
+		}
+		if len(c.ResponseBody) > 0 {
+			fmt.Fprintf(&b, "   < %s\n", clip(string(c.ResponseBody)))
+		}
+		for _, v := range c.Violations {
+			fmt.Fprintf(&b, "   ! %s\n", v)
+		}
+	}
+	return b.String()
+}
+
+func clip(s string) string { return validate.Clip(s, 400) }
+
+// redactCalls removes every configured secret and the Authorization header from calls.
+func redactCalls(calls []client.Call) []client.Call {
+	cfg := configured().Target
+	out := make([]client.Call, len(calls))
+	for i, c := range calls {
+		c.RequestHeader = c.RequestHeader.Clone()
+		for name := range c.RequestHeader {
+			if strings.EqualFold(name, "Authorization") || isSecretHeader(cfg.Secrets(), c.RequestHeader.Get(name)) {
+				c.RequestHeader.Set(name, "[REDACTED]")
+			}
+		}
+		c.URL = cfg.Redact(c.URL)
+		c.RequestBody = []byte(cfg.Redact(string(c.RequestBody)))
+		c.ResponseBody = []byte(cfg.Redact(string(c.ResponseBody)))
+		c.Err = cfg.Redact(c.Err)
+		out[i] = c
+	}
+	return out
+}
+
+func isSecretHeader(secrets []string, v string) bool {
+	for _, s := range secrets {
+		if s != "" && strings.Contains(v, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,193 @@
+// Package target describes what the conformance suites run against: a base URL and, per role,
+// the headers that authenticate a call. It reads the target configuration file and knows which
+// values are secrets, so that every output can redact them.
+package target
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/favconform/favconform/identity"
+)
+
+// Config is one target.
+type Config struct {
+	// BaseURL is where the API's paths are appended: "https://www.wixapis.com" for the real API.
+	BaseURL string
+	// Identities maps each role to the headers that make a call as that role.
+	Identities map[identity.Role]Headers
+	// Timeout bounds each request; zero means DefaultTimeout.
+	Timeout time.Duration
+}
+
+// Headers are the HTTP headers of one identity (Authorization and whatever else a call needs).
+type Headers map[string]string
+
+// DefaultTimeout bounds a request when the configuration sets none.
+const DefaultTimeout = 10 * time.Second
+
+// ForMock is the configuration of a reference mock at baseURL knowing ids.
+func ForMock(baseURL string, ids []identity.Identity) Config {
+	c := Config{BaseURL: baseURL, Identities: map[identity.Role]Headers{}}
+	for _, id := range ids {
+		if _, taken := c.Identities[id.Role]; !taken {
+			c.Identities[id.Role] = Headers{"Authorization": id.Token}
+		}
+	}
+	return c
+}
+
+// file is the on-disk shape of a target configuration (YAML or JSON).
+type file struct {
+	BaseURL    string                  `yaml:"baseURL"`
+	Timeout    string                  `yaml:"timeout"`
+	Identities map[string]fileIdentity `yaml:"identities"`
+	Extra      map[string]yaml.Node    `yaml:",inline"`
+}
+
+type fileIdentity struct {
+	Headers map[string]string `yaml:"headers"`
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// Load reads a target configuration file. Header values may name environment variables as
+// ${NAME}, so that tokens stay out of the file; a variable that is not set is an error.
+func Load(path string) (Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("target configuration: %w", err)
+	}
+	return Parse(b, path)
+}
+
+// Parse reads a target configuration from b; name is used in messages.
+func Parse(b []byte, name string) (Config, error) {
+	var f file
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		return Config{}, fmt.Errorf("target configuration %s: %w", name, err)
+	}
+	var unknown []string
+	for k := range f.Extra {
+		unknown = append(unknown, k)
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return Config{}, fmt.Errorf("target configuration %s: unknown setting(s) %s (known: baseURL, timeout, identities)", name, strings.Join(unknown, ", "))
+	}
+	c := Config{BaseURL: f.BaseURL, Identities: map[identity.Role]Headers{}}
+	if f.Timeout != "" {
+		d, err := time.ParseDuration(f.Timeout)
+		if err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("target configuration %s: timeout %q is not a positive duration such as 10s", name, f.Timeout)
+		}
+		c.Timeout = d
+	}
+	for role, fi := range f.Identities {
+		r := identity.Role(role)
+		if !slices.Contains(identity.Roles, r) {
+			return Config{}, fmt.Errorf("target configuration %s: identities.%s is not a role (roles: %s)", name, role, rolesList())
+		}
+		h := Headers{}
+		for k, v := range fi.Headers {
+			var missing []string
+			v = envRef.ReplaceAllStringFunc(v, func(ref string) string {
+				name := envRef.FindStringSubmatch(ref)[1]
+				val, ok := os.LookupEnv(name)
+				if !ok {
+					missing = append(missing, name)
+				}
+				return val
+			})
+			if len(missing) > 0 {
+				return Config{}, fmt.Errorf("target configuration %s: identities.%s.headers.%s needs environment variable %s, which is not set", name, role, k, strings.Join(missing, ", "))
+			}
+			h[k] = v
+		}
+		c.Identities[r] = h
+	}
+	return c, c.Validate()
+}
+
+func rolesList() string {
+	s := make([]string, len(identity.Roles))
+	for i, r := range identity.Roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Validate reports what makes the configuration unusable.
+func (c Config) Validate() error {
+	if c.BaseURL == "" {
+		return errors.New("target: no base URL (set baseURL in the target file, or --target)")
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("target: base URL %q is not an http(s) URL such as https://www.wixapis.com", c.BaseURL)
+	}
+	if _, ok := c.Identities[identity.User]; !ok {
+		return fmt.Errorf("target: no identity for role %q: every suite needs it (identities.%s.headers.Authorization in the target file)", identity.User, identity.User)
+	}
+	return nil
+}
+
+// RequestTimeout is the per-request bound in force.
+func (c Config) RequestTimeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultTimeout
+}
+
+// Has reports whether the configuration supplies role.
+func (c Config) Has(r identity.Role) bool {
+	_, ok := c.Identities[r]
+	return ok
+}
+
+// Secrets returns every configured header value, longest first, for redaction.
+func (c Config) Secrets() []string {
+	var out []string
+	for _, h := range c.Identities {
+		for _, v := range h {
+			if v != "" && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// IsLoopback reports whether the target is on this machine (a mock), where writes are harmless.
+func (c Config) IsLoopback() bool {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Redact replaces every secret in s with "[REDACTED]".
+func (c Config) Redact(s string) string {
+	for _, secret := range c.Secrets() {
+		s = strings.ReplaceAll(s, secret, "[REDACTED]")
+	}
+	return s
+}

@@ -1,0 +1,178 @@
+// Package validate checks HTTP exchanges against the embedded OpenAPI document of the Dashboard
+// Favorite List API. Use a Validator directly, wrap an http.Client's transport with Transport, or
+// wrap a server with Middleware; each reports every Violation with the operation, a JSON pointer,
+// what the spec expects and what came.
+package validate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/favconform/favconform/spec"
+)
+
+// apiRoot is where the API's paths start. Whatever stands before it in a request's path (a
+// gateway's base path, the SDK's "/_api") is not part of the operation's path.
+const apiRoot = "/dashboard/v1/"
+
+// Validator checks requests and responses against one OpenAPI document. It is safe for
+// concurrent use.
+type Validator struct {
+	router  routers.Router
+	options *openapi3filter.Options
+}
+
+// New returns a Validator for doc. The document is not modified.
+func New(doc *openapi3.T) (*Validator, error) {
+	// The router matches the request's host against servers; requests go to mocks, proxies and
+	// the real host alike, so routing ignores servers and matches paths only.
+	routed := *doc
+	routed.Servers = nil
+	router, err := gorillamux.NewRouter(&routed)
+	if err != nil {
+		return nil, fmt.Errorf("validate: building the router: %w", err)
+	}
+	return &Validator{
+		router: router,
+		options: &openapi3filter.Options{
+			MultiError:              true,
+			IncludeResponseStatus:   true,
+			AuthenticationFunc:      requireAuthorizationHeader,
+			SchemaValidationOptions: spec.SchemaOptions(),
+		},
+	}, nil
+}
+
+var defaultValidator = sync.OnceValues(func() (*Validator, error) {
+	doc, err := spec.Load()
+	if err != nil {
+		return nil, err
+	}
+	return New(doc)
+})
+
+// Default returns the Validator for the embedded spec, built once.
+func Default() (*Validator, error) { return defaultValidator() }
+
+// requireAuthorizationHeader enforces the security requirement: the header must be present. Its
+// value is the target's business, never the validator's (and is never copied into a violation).
+func requireAuthorizationHeader(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	if strings.TrimSpace(in.RequestValidationInput.Request.Header.Get("Authorization")) == "" {
+		return errors.New("no Authorization header")
+	}
+	return nil
+}
+
+// route finds the operation of req. Its error is a Violation when no operation matches.
+func (v *Validator) route(req *http.Request) (*routers.Route, map[string]string, string, *Violation) {
+	u := *req.URL
+	if i := strings.Index(u.Path, apiRoot); i > 0 {
+		u.Path = u.Path[i:]
+		u.RawPath = ""
+	}
+	r := req.Clone(req.Context())
+	r.URL = &u
+	r.Host = ""
+	route, params, err := v.router.FindRoute(r)
+	if err != nil {
+		name := req.Method + " " + u.Path
+		what := "a documented path"
+		if errors.Is(err, routers.ErrMethodNotAllowed) {
+			what = "a documented method for this path"
+		}
+		return nil, nil, name, &Violation{Operation: name, In: InRequest, Pointer: "path", Expected: what, Got: req.Method + " " + u.Path, Message: err.Error()}
+	}
+	name := route.Operation.OperationID
+	if name == "" {
+		name = req.Method + " " + route.Path
+	}
+	return route, params, name, nil
+}
+
+func (v *Validator) requestInput(req *http.Request, body []byte, route *routers.Route, params map[string]string) *openapi3filter.RequestValidationInput {
+	r := req.Clone(req.Context())
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	return &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: v.options}
+}
+
+// CheckRequest validates a request whose body has been read into body. It returns the operation
+// and the violations (none when the request conforms).
+func (v *Validator) CheckRequest(req *http.Request, body []byte) (string, Violations) {
+	route, params, op, notFound := v.route(req)
+	if notFound != nil {
+		return op, Violations{*notFound}
+	}
+	err := openapi3filter.ValidateRequest(req.Context(), v.requestInput(req, body, route, params))
+	return op, violationsOf(op, InRequest, err)
+}
+
+// CheckResponse validates the response to req. The request is used only to find the operation.
+func (v *Validator) CheckResponse(req *http.Request, status int, header http.Header, body []byte) (string, Violations) {
+	route, params, op, notFound := v.route(req)
+	if notFound != nil {
+		return op, Violations{*notFound}
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: v.requestInput(req, nil, route, params),
+		Status:                 status,
+		Header:                 header,
+		Options:                v.options,
+	}
+	in.SetBodyBytes(body)
+	err := openapi3filter.ValidateResponse(req.Context(), in)
+	return op, violationsOf(op, InResponse, err)
+}
+
+// Check validates a whole exchange: the request, then the response.
+func (v *Validator) Check(req *http.Request, reqBody []byte, status int, header http.Header, respBody []byte) (string, Violations) {
+	route, params, op, notFound := v.route(req)
+	if notFound != nil {
+		return op, Violations{*notFound}
+	}
+	var out Violations
+	out = append(out, violationsOf(op, InRequest, openapi3filter.ValidateRequest(req.Context(), v.requestInput(req, reqBody, route, params)))...)
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: v.requestInput(req, nil, route, params),
+		Status:                 status,
+		Header:                 header,
+		Options:                v.options,
+	}
+	in.SetBodyBytes(respBody)
+	out = append(out, violationsOf(op, InResponse, openapi3filter.ValidateResponse(req.Context(), in))...)
+	return op, out
+}
+
+// Exchange is one request and its response, with what the validator found.
+type Exchange struct {
+	Operation      string      `json:"operation"`
+	Method         string      `json:"method"`
+	URL            string      `json:"url"`
+	RequestHeader  http.Header `json:"requestHeader,omitempty"`
+	RequestBody    []byte      `json:"requestBody,omitempty"`
+	Status         int         `json:"status"`
+	ResponseHeader http.Header `json:"responseHeader,omitempty"`
+	ResponseBody   []byte      `json:"responseBody,omitempty"`
+	Violations     Violations  `json:"violations,omitempty"`
+	// Err is set when no response came (a dead target, a timeout, a dropped connection).
+	Err string `json:"error,omitempty"`
+}
+
+// RedactedURL is the exchange's URL with query values that look like secrets removed.
+func RedactedURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return c.String()
+}
