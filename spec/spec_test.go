@@ -1,12 +1,15 @@
 package spec_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/favconform/favconform/spec"
 )
@@ -327,5 +331,54 @@ func TestVisitJSON(t *testing.T) {
 	}
 	if _, err := spec.Schema("NoSuchSchema"); err == nil {
 		t.Errorf("Schema of an unknown name: no error")
+	}
+}
+
+// The register is well formed, and every [id] openapi.yaml cites is in it.
+func TestDiscrepancyRegister(t *testing.T) {
+	raw, err := os.ReadFile("discrepancies.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []struct {
+		ID      string `yaml:"id"`
+		Topic   string `yaml:"topic"`
+		Sources []struct {
+			File  string `yaml:"file"`
+			Quote string `yaml:"quote"`
+		} `yaml:"sources"`
+		Reading    string `yaml:"reading"`
+		Why        string `yaml:"why"`
+		StrictOnly *bool  `yaml:"strictOnly"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&entries); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, e := range entries {
+		if e.ID == "" || e.Topic == "" || e.Reading == "" || e.Why == "" || e.StrictOnly == nil || len(e.Sources) == 0 {
+			t.Errorf("entry %q: a field is missing", e.ID)
+		}
+		if ids[e.ID] {
+			t.Errorf("entry %q: duplicate id", e.ID)
+		}
+		ids[e.ID] = true
+		for _, s := range e.Sources {
+			switch s.File {
+			case "favorite-list-api.txt", "dashboard-api.txt", "facts.md":
+			default:
+				t.Errorf("entry %q: unknown source file %q", e.ID, s.File)
+			}
+			if s.Quote == "" {
+				t.Errorf("entry %q: empty quote", e.ID)
+			}
+		}
+	}
+	for _, m := range regexp.MustCompile(`\[([a-z][a-z0-9]*(?:-[a-z0-9]+)+)\]`).FindAllStringSubmatch(string(spec.Bytes()), -1) {
+		if !ids[m[1]] {
+			t.Errorf("openapi.yaml cites [%s], which is not in discrepancies.yaml", m[1])
+		}
 	}
 }

@@ -87,7 +87,7 @@ func violationsOf(operation string, in Direction, err error) Violations {
 		case *openapi3filter.ResponseError:
 			if e.Err == nil || !hasSchemaError(e.Err) {
 				v := Violation{Operation: operation, In: in, Pointer: orRoot(where), Expected: e.Reason, Message: e.Error()}
-				if strings.Contains(e.Reason, "status code") {
+				if strings.Contains(e.Reason, "status") && e.Input != nil {
 					v.Pointer = "status"
 					v.Expected = "a status the operation documents"
 					v.Got = fmt.Sprint(e.Input.Status)
@@ -101,6 +101,12 @@ func violationsOf(operation string, in Direction, err error) Violations {
 		case *openapi3filter.SecurityRequirementsError:
 			out = append(out, Violation{Operation: operation, In: in, Pointer: "header Authorization", Expected: "an Authorization header (the spec's security requirement)", Got: "none", Message: e.Error()})
 		case *openapi3.SchemaError:
+			// A value matching no alternative of a oneOf/anyOf: report the faults of the
+			// alternative it came closest to, which are the ones a reader can act on.
+			if best := closestAlternative(e); best != nil {
+				walk(best, where)
+				return
+			}
 			ptr := "/" + strings.Join(escapePointer(e.JSONPointer()), "/")
 			if where != "" && !strings.HasPrefix(where, "/") {
 				ptr = where + ptr
@@ -120,6 +126,45 @@ func violationsOf(operation string, in Direction, err error) Violations {
 	walk(err, "")
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pointer < out[j].Pointer })
 	return dedupe(out)
+}
+
+// closestAlternative returns, for a value that matched no alternative of a oneOf, the errors of
+// the alternative whose faults lie deepest in the value (the one it almost matched); nil for any
+// other error.
+func closestAlternative(e *openapi3.SchemaError) error {
+	if e.SchemaField != "oneOf" || e.Origin == nil {
+		return nil
+	}
+	alts, ok := errors.Unwrap(errors.Unwrap(e.Origin)).(openapi3.MultiError)
+	if !ok || len(alts) == 0 {
+		return nil
+	}
+	var best error
+	bestDepth, bestCount := -1, 0
+	for _, alt := range alts {
+		depth, count := faultDepth(alt)
+		if depth > bestDepth || (depth == bestDepth && count < bestCount) {
+			best, bestDepth, bestCount = alt, depth, count
+		}
+	}
+	return best
+}
+
+// faultDepth is the deepest JSON pointer among err's schema errors, and how many there are.
+func faultDepth(err error) (depth, count int) {
+	var multi openapi3.MultiError
+	if errors.As(err, &multi) {
+		for _, e := range multi {
+			d, c := faultDepth(e)
+			depth, count = max(depth, d), count+c
+		}
+		return depth, count
+	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		return len(se.JSONPointer()), 1
+	}
+	return 0, 1
 }
 
 // isTop reports whether err itself is the MultiError (not a wrapper of one we handle by type).
