@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -20,6 +19,8 @@ import (
 	"github.com/favconform/favconform/api"
 	"github.com/favconform/favconform/identity"
 	"github.com/favconform/favconform/mock"
+	"github.com/favconform/favconform/report"
+	"github.com/favconform/favconform/spec"
 	"github.com/favconform/favconform/suites"
 	"github.com/favconform/favconform/target"
 )
@@ -57,6 +58,10 @@ type Options struct {
 	Out io.Writer
 	// NoColor turns Ginkgo's colours off (for logs and CI).
 	NoColor bool
+	// ReportDir, if set, receives report.json.
+	ReportDir string
+	// Version is the harness version recorded in reports.
+	Version string
 }
 
 // UsageError is a configuration the run cannot start with (exit 2).
@@ -72,7 +77,7 @@ func (e UnreachableError) Error() string { return e.Err.Error() }
 func (e UnreachableError) Unwrap() error { return e.Err }
 
 // ExitCode maps a run's result to the command's exit code.
-func ExitCode(o *Outcome, err error) int {
+func ExitCode(o *report.Report, err error) int {
 	var ue UsageError
 	var un UnreachableError
 	switch {
@@ -82,7 +87,7 @@ func ExitCode(o *Outcome, err error) int {
 		return ExitUsage
 	case err != nil:
 		return ExitUsage
-	case o == nil || !o.Conforming():
+	case o == nil || !o.Summary.Conforming:
 		return ExitNonconforming
 	}
 	return ExitConforming
@@ -164,7 +169,7 @@ func Probe(cfg target.Config) error {
 
 // Run runs the suites once (Ginkgo allows one run per process) and prints the summary. t gets
 // Ginkgo's failures: a *testing.T under go test, anything with Fail() in the command.
-func Run(t ginkgo.GinkgoTestingT, opts Options) (*Outcome, error) {
+func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	out := opts.Out
 	if out == nil {
 		out = os.Stdout
@@ -179,8 +184,8 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*Outcome, error) {
 			return nil, err
 		}
 	}
-	var report types.Report
-	if err := suites.Configure(suites.Config{Target: cfg, OnReport: func(r types.Report) { report = r }}); err != nil {
+	var ginkgoReport types.Report
+	if err := suites.Configure(suites.Config{Target: cfg, OnReport: func(r types.Report) { ginkgoReport = r }}); err != nil {
 		return nil, UsageError{err}
 	}
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
@@ -200,10 +205,23 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*Outcome, error) {
 		}
 	}
 	fmt.Fprintf(out, "favconform: running the conformance suites against %s (label filter %q)\n", target, suiteConfig.LabelFilter)
+	reqs, err := spec.Requirements()
+	if err != nil {
+		return nil, UsageError{err}
+	}
 	ginkgo.RunSpecs(t, "favconform conformance", suiteConfig, reporterConfig)
-	o := Summarize(report)
-	o.Print(out, opts.Strict)
-	return o, nil
+	rep := report.FromGinkgo(ginkgoReport, reqs, report.Meta{
+		Version: opts.Version, Target: cfg.Redact(cfg.BaseURL), LabelFilter: suiteConfig.LabelFilter, Strict: opts.Strict,
+		TranscriptEntry: suites.TranscriptEntry, RequirementLabelPrefix: suites.RequirementLabelPrefix,
+	})
+	rep.Print(out)
+	if opts.ReportDir != "" {
+		if err := rep.WriteJSON(opts.ReportDir); err != nil {
+			return rep, UsageError{fmt.Errorf("writing the report: %w", err)}
+		}
+		fmt.Fprintf(out, "report written to %s\n", opts.ReportDir)
+	}
+	return rep, nil
 }
 
 // LabelFilter combines the profile with the user's filter. An explicit --ginkgo.label-filter
@@ -219,128 +237,4 @@ func LabelFilter(strict bool, user, fromGinkgo string) string {
 		}
 	}
 	return strings.Join(parts, " && ")
-}
-
-// Outcome is what a run found.
-type Outcome struct {
-	Passed, Failed, Skipped int
-	Failures                []Failure
-	Skips                   []Failure
-	Requirements            []RequirementResult
-	Succeeded               bool
-	Duration                time.Duration
-}
-
-// Failure is one failed (or skipped) spec.
-type Failure struct {
-	Spec     string
-	Message  string
-	Location string
-}
-
-// RequirementResult is one requirement's verdict over the specs that cover it.
-type RequirementResult struct {
-	ID                      string
-	Passed, Failed, Skipped int
-	Specs                   []string
-}
-
-// Verdict is "passed", "failed" or "not run".
-func (r RequirementResult) Verdict() string {
-	switch {
-	case r.Failed > 0:
-		return "failed"
-	case r.Passed > 0:
-		return "passed"
-	}
-	return "not run"
-}
-
-// Conforming reports a run with no failure.
-func (o *Outcome) Conforming() bool { return o.Failed == 0 && o.Succeeded }
-
-// Summarize reads Ginkgo's report.
-func Summarize(r types.Report) *Outcome {
-	o := &Outcome{Succeeded: r.SuiteSucceeded, Duration: r.RunTime}
-	reqs := map[string]*RequirementResult{}
-	for _, s := range r.SpecReports {
-		if s.LeafNodeType != types.NodeTypeIt {
-			if s.State.Is(types.SpecStateFailureStates) {
-				o.Failed++
-				o.Failures = append(o.Failures, Failure{Spec: s.LeafNodeType.String() + " " + s.LeafNodeText, Message: s.FailureMessage(), Location: s.FailureLocation().String()})
-			}
-			continue
-		}
-		text := s.FullText()
-		switch {
-		case s.State == types.SpecStatePassed:
-			o.Passed++
-		case s.State.Is(types.SpecStateFailureStates):
-			o.Failed++
-			o.Failures = append(o.Failures, Failure{Spec: text, Message: s.FailureMessage(), Location: s.FailureLocation().String()})
-		case s.State == types.SpecStateSkipped && s.Failure.Message != "":
-			o.Skipped++
-			o.Skips = append(o.Skips, Failure{Spec: text, Message: s.Failure.Message})
-		default:
-			o.Skipped++
-		}
-		for _, l := range s.Labels() {
-			id, ok := strings.CutPrefix(l, suites.RequirementLabelPrefix)
-			if !ok {
-				continue
-			}
-			rr := reqs[id]
-			if rr == nil {
-				rr = &RequirementResult{ID: id}
-				reqs[id] = rr
-			}
-			rr.Specs = append(rr.Specs, text)
-			switch {
-			case s.State == types.SpecStatePassed:
-				rr.Passed++
-			case s.State.Is(types.SpecStateFailureStates):
-				rr.Failed++
-			default:
-				rr.Skipped++
-			}
-		}
-	}
-	for _, rr := range reqs {
-		o.Requirements = append(o.Requirements, *rr)
-	}
-	sort.Slice(o.Requirements, func(i, j int) bool { return o.Requirements[i].ID < o.Requirements[j].ID })
-	return o
-}
-
-// Print writes the summary: counts, requirements, then each failure with its message.
-func (o *Outcome) Print(w io.Writer, strict bool) {
-	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped (%s)\n", o.Passed, o.Failed, o.Skipped, o.Duration.Round(time.Millisecond))
-	var failedReqs []string
-	passed := 0
-	for _, r := range o.Requirements {
-		switch r.Verdict() {
-		case "failed":
-			failedReqs = append(failedReqs, r.ID)
-		case "passed":
-			passed++
-		}
-	}
-	fmt.Fprintf(w, "requirements: %d passed, %d failed, %d not run\n", passed, len(failedReqs), len(o.Requirements)-passed-len(failedReqs))
-	if len(failedReqs) > 0 {
-		fmt.Fprintf(w, "failed requirements: %s\n", strings.Join(failedReqs, ", "))
-	}
-	for i, f := range o.Failures {
-		fmt.Fprintf(w, "\nFAIL %d: %s\n  at %s\n  %s\n", i+1, f.Spec, f.Location, strings.ReplaceAll(strings.TrimSpace(f.Message), "\n", "\n  "))
-	}
-	for _, s := range o.Skips {
-		fmt.Fprintf(w, "SKIP: %s: %s\n", s.Spec, s.Message)
-	}
-	if !strict {
-		fmt.Fprintln(w, "(default profile: checks of readings the docs do not force are left out; run with --strict to include them)")
-	}
-	if o.Conforming() {
-		fmt.Fprintln(w, "CONFORMING")
-	} else {
-		fmt.Fprintln(w, "NOT CONFORMING")
-	}
 }

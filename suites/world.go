@@ -135,6 +135,9 @@ type Transcript struct {
 	Calls []client.Call `json:"calls"`
 }
 
+// CallsOf returns the calls (the report package reads transcripts through this method).
+func (t Transcript) CallsOf() []client.Call { return t.Calls }
+
 // String renders the transcript for the console and the JUnit report.
 func (t Transcript) String() string {
 	var b strings.Builder

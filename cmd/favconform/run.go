@@ -26,6 +26,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opts.Strict, "strict", envDefault("FAVCONFORM_STRICT", "") == "1", "include checks of readings the docs do not force (env FAVCONFORM_STRICT=1)")
 	fs.StringVar(&opts.LabelFilter, "label-filter", envDefault("FAVCONFORM_LABEL_FILTER", ""), "run only specs matching this Ginkgo label filter, e.g. 'req:revision.stale-refused' (env FAVCONFORM_LABEL_FILTER)")
 	fs.Var(&focus, "focus", "run only specs whose text matches this regular expression (repeatable)")
+	fs.StringVar(&opts.ReportDir, "report-dir", envDefault("FAVCONFORM_REPORT_DIR", ""), "write report.json to this directory (env FAVCONFORM_REPORT_DIR)")
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "list the specs that would run, without sending any request")
 	fs.BoolVar(&opts.Verbose, "v", false, "verbose: every spec with its transcript")
 	timeout := fs.String("timeout", envDefault("FAVCONFORM_TIMEOUT", ""), "per-request timeout, e.g. 5s (env FAVCONFORM_TIMEOUT; default 10s)")
@@ -42,6 +43,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	opts.Deviations, opts.Focus, opts.Out = deviations, focus, stdout
 	opts.NoColor = !isTerminal(stdout)
+	opts.Version = versionString()
 	// Ginkgo reads its own flags from os.Args; the command's flags are not Ginkgo's.
 	os.Args = os.Args[:1]
 	t := &ginkgoT{}

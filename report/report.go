@@ -1,0 +1,255 @@
+// Package report turns a run into the documents people and tools read: report.json (a stable,
+// documented shape), and the console summary. Every document is redacted before it is written.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/favconform/favconform/client"
+	"github.com/favconform/favconform/spec"
+)
+
+// SchemaVersion is the version of the JSON report's shape; it changes only when a field changes
+// meaning or goes away.
+const SchemaVersion = 1
+
+// Report is report.json.
+type Report struct {
+	SchemaVersion int           `json:"schemaVersion"`
+	Tool          string        `json:"tool"`
+	Version       string        `json:"version"`
+	Target        string        `json:"target"`
+	Profile       string        `json:"profile"`
+	LabelFilter   string        `json:"labelFilter"`
+	StartedAt     time.Time     `json:"startedAt"`
+	DurationMS    int64         `json:"durationMs"`
+	Summary       Summary       `json:"summary"`
+	Requirements  []Requirement `json:"requirements"`
+	Specs         []Spec        `json:"specs"`
+}
+
+// Summary counts the specs.
+type Summary struct {
+	Passed     int  `json:"passed"`
+	Failed     int  `json:"failed"`
+	Skipped    int  `json:"skipped"`
+	Conforming bool `json:"conforming"`
+}
+
+// Requirement is one register entry with its verdict over the specs that cover it.
+type Requirement struct {
+	spec.Requirement
+	// Verdict is "passed", "failed", "skipped" (every covering spec skipped or filtered out) or
+	// "uncovered" (no spec cites it: a defect of the harness).
+	Verdict string   `json:"verdict"`
+	Specs   []string `json:"specs"`
+}
+
+// Spec is one spec's result.
+type Spec struct {
+	Name         string        `json:"name"`
+	Labels       []string      `json:"labels"`
+	Requirements []string      `json:"requirements"`
+	State        string        `json:"state"`
+	DurationMS   int64         `json:"durationMs"`
+	Failure      *Failure      `json:"failure,omitempty"`
+	SkipReason   string        `json:"skipReason,omitempty"`
+	Transcript   []client.Call `json:"transcript,omitempty"`
+}
+
+// Failure says why a spec failed and where.
+type Failure struct {
+	Message  string `json:"message"`
+	Location string `json:"location"`
+}
+
+// Meta describes the run.
+type Meta struct {
+	Version, Target, LabelFilter string
+	Strict                       bool
+	// TranscriptEntry is the report-entry name under which specs attach their transcript.
+	TranscriptEntry string
+	// RequirementLabelPrefix starts the labels that name requirements.
+	RequirementLabelPrefix string
+}
+
+// FromGinkgo builds the report of a Ginkgo run.
+func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
+	out := &Report{
+		SchemaVersion: SchemaVersion, Tool: "favconform", Version: meta.Version, Target: meta.Target,
+		Profile: "default", LabelFilter: meta.LabelFilter, StartedAt: r.StartTime, DurationMS: r.RunTime.Milliseconds(),
+	}
+	if meta.Strict {
+		out.Profile = "strict"
+	}
+	covering := map[string][]Spec{}
+	for _, s := range r.SpecReports {
+		if s.LeafNodeType != types.NodeTypeIt {
+			if s.State.Is(types.SpecStateFailureStates) {
+				out.Specs = append(out.Specs, Spec{Name: s.LeafNodeType.String() + " " + s.LeafNodeText, State: "failed",
+					Failure: &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}})
+				out.Summary.Failed++
+			}
+			continue
+		}
+		sp := Spec{Name: s.FullText(), Labels: s.Labels(), State: state(s), DurationMS: s.RunTime.Milliseconds()}
+		for _, l := range sp.Labels {
+			if id, ok := strings.CutPrefix(l, meta.RequirementLabelPrefix); ok {
+				sp.Requirements = append(sp.Requirements, id)
+			}
+		}
+		switch sp.State {
+		case "passed":
+			out.Summary.Passed++
+		case "failed":
+			out.Summary.Failed++
+			sp.Failure = &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}
+		default:
+			out.Summary.Skipped++
+			sp.SkipReason = s.Failure.Message
+		}
+		for _, e := range s.ReportEntries {
+			if e.Name != meta.TranscriptEntry {
+				continue
+			}
+			if t, ok := e.GetRawValue().(interface{ CallsOf() []client.Call }); ok {
+				sp.Transcript = append(sp.Transcript, t.CallsOf()...)
+			}
+		}
+		for _, id := range sp.Requirements {
+			covering[id] = append(covering[id], sp)
+		}
+		out.Specs = append(out.Specs, sp)
+	}
+	out.Summary.Conforming = out.Summary.Failed == 0 && r.SuiteSucceeded
+	known := map[string]bool{}
+	for _, q := range reqs {
+		known[q.ID] = true
+		rq := Requirement{Requirement: q, Verdict: "uncovered"}
+		specs := covering[q.ID]
+		passed, failed := 0, 0
+		for _, s := range specs {
+			rq.Specs = append(rq.Specs, s.Name)
+			switch s.State {
+			case "passed":
+				passed++
+			case "failed":
+				failed++
+			}
+		}
+		switch {
+		case failed > 0:
+			rq.Verdict = "failed"
+		case passed > 0:
+			rq.Verdict = "passed"
+		case len(specs) > 0:
+			rq.Verdict = "skipped"
+		}
+		out.Requirements = append(out.Requirements, rq)
+	}
+	// A spec citing an id the register lacks is listed too, so that no result is dropped.
+	var unknown []string
+	for id := range covering {
+		if !known[id] {
+			unknown = append(unknown, id)
+		}
+	}
+	sort.Strings(unknown)
+	for _, id := range unknown {
+		rq := Requirement{Requirement: spec.Requirement{ID: id, Summary: "NOT IN THE REGISTER"}, Verdict: "unknown"}
+		for _, s := range covering[id] {
+			rq.Specs = append(rq.Specs, s.Name)
+		}
+		out.Requirements = append(out.Requirements, rq)
+	}
+	return out
+}
+
+func state(s types.SpecReport) string {
+	switch {
+	case s.State == types.SpecStatePassed:
+		return "passed"
+	case s.State.Is(types.SpecStateFailureStates):
+		return "failed"
+	case s.State == types.SpecStatePending:
+		return "pending"
+	}
+	return "skipped"
+}
+
+// WriteJSON writes r to dir/report.json.
+func (r *Report) WriteJSON(dir string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report directory: %w", err)
+	}
+	return os.WriteFile(filepath.Join(dir, "report.json"), append(b, '\n'), 0o644)
+}
+
+// ReadJSON reads a report.json.
+func ReadJSON(path string) (*Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &r, nil
+}
+
+// Print writes the console summary: counts, requirements, each failure with its message, the
+// skips with their reasons, and the verdict.
+func (r *Report) Print(w io.Writer) {
+	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped (%s)\n", r.Summary.Passed, r.Summary.Failed, r.Summary.Skipped, time.Duration(r.DurationMS)*time.Millisecond)
+	counts := map[string]int{}
+	var failed []string
+	for _, q := range r.Requirements {
+		counts[q.Verdict]++
+		if q.Verdict == "failed" {
+			failed = append(failed, q.ID)
+		}
+	}
+	fmt.Fprintf(w, "requirements: %d passed, %d failed, %d skipped", counts["passed"], counts["failed"], counts["skipped"])
+	if n := counts["uncovered"] + counts["unknown"]; n > 0 {
+		fmt.Fprintf(w, ", %d not traced (uncovered or unknown ids)", n)
+	}
+	fmt.Fprintln(w)
+	if len(failed) > 0 {
+		fmt.Fprintf(w, "failed requirements: %s\n", strings.Join(failed, ", "))
+	}
+	n := 0
+	for _, s := range r.Specs {
+		if s.Failure == nil {
+			continue
+		}
+		n++
+		fmt.Fprintf(w, "\nFAIL %d: %s\n  at %s\n  %s\n", n, s.Name, s.Failure.Location, strings.ReplaceAll(strings.TrimSpace(s.Failure.Message), "\n", "\n  "))
+	}
+	for _, s := range r.Specs {
+		if s.State == "skipped" && s.SkipReason != "" {
+			fmt.Fprintf(w, "SKIP: %s: %s\n", s.Name, s.SkipReason)
+		}
+	}
+	if r.Profile != "strict" {
+		fmt.Fprintln(w, "(default profile: checks of readings the docs do not force are left out; run with --strict to include them)")
+	}
+	if r.Summary.Conforming {
+		fmt.Fprintln(w, "CONFORMING")
+	} else {
+		fmt.Fprintln(w, "NOT CONFORMING")
+	}
+}
