@@ -408,7 +408,7 @@ func badRequest(violations []api.FieldViolation) reply {
 		msgs[i] = v.Field + ": " + v.Description
 	}
 	return reply{status: http.StatusBadRequest, body: api.ErrorBody{
-		Message: "INVALID_ARGUMENT: " + strings.Join(msgs, "; "),
+		Message: strings.Join(msgs, "; "),
 		Details: &api.ErrorDetails{ValidationError: &api.ValidationError{FieldViolations: violations}},
 	}}
 }

@@ -658,7 +658,7 @@ func TestValuesKeptExactly(t *testing.T) {
 }
 
 func TestHeaders(t *testing.T) {
-	e := newEnvWith(t, Options{MaxBodyBytes: 64})
+	e := newEnvWith(t, Options{MaxBodyBytes: 100})
 	e.create(user, sampleFav(1))
 	seen := map[string]bool{}
 	for _, c := range []struct {
@@ -675,7 +675,7 @@ func TestHeaders(t *testing.T) {
 		{user, http.MethodPut, listPath, nil, 405},
 		{user, http.MethodPost, listPath, createBody(nil), 409},
 		{user, http.MethodPost, addPath, "{", 400},
-		{user, http.MethodPost, addPath, strings.Repeat(" ", 65), 413},
+		{user, http.MethodPost, addPath, strings.Repeat(" ", 101), 413},
 	} {
 		r := e.do(c.role, c.method, c.path, c.body)
 		if r.status != c.status {

@@ -125,6 +125,9 @@ func Target(opts Options) (cfg target.Config, stop func(), err error) {
 		cfg.Timeout = opts.Timeout
 	}
 	if err := cfg.Validate(); err != nil {
+		if opts.TargetFile == "" && !cfg.Has(identity.User) {
+			err = fmt.Errorf("%w; with --target alone, set %s to the user's token", err, TokenEnv(identity.User))
+		}
 		return cfg, stop, UsageError{err}
 	}
 	return cfg, stop, nil

@@ -14,7 +14,7 @@ import (
 
 var _ = Describe("Create User Favorite List", func() {
 	It("POST creates the list with the favorites sent, each under a new GUID, and answers 200",
-		Covers("create.creates-list", "ids.favorite-server-generated", "status.success-is-200", "schema.responses-match-spec"),
+		Covers("create.creates-list", "ids.list-server-generated", "ids.favorite-server-generated", "status.success-is-200", "schema.responses-match-spec"),
 		func() {
 			w := newWorld()
 			me := w.fresh(identity.User)

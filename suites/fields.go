@@ -54,7 +54,7 @@ var _ = Describe("Favorite field limits", func() {
 				w.unchanged(me, before, "the refused add")
 			}
 		},
-		Entry("title: 1 to 40 characters", Covers("field.title-length", "errors.bad-request"), "title", 1, 40),
+		Entry("title: 1 to 40 characters", Covers("field.title-length", "field.length-in-code-points", "errors.bad-request"), "title", 1, 40),
 		Entry("pageId: 1 to 200 characters", Covers("field.pageid-length", "errors.bad-request"), "pageId", 1, 200),
 		Entry("relativeUrl: at most 500 characters", Covers("field.relativeurl-length", "errors.bad-request"), "relativeUrl", 0, 500),
 	)

@@ -12,8 +12,8 @@ import (
 )
 
 // patch sends an update with a raw favoriteList body (revision as the caller chooses to encode it).
-func patch(k *client.Caller, listID string, favoriteList map[string]any, invalid bool) *client.Response {
-	return k.Do(client.Request{Method: http.MethodPatch, Path: api.ListPath + "/" + listID, JSON: map[string]any{"favoriteList": favoriteList}, InvalidOnPurpose: invalid})
+func patch(k *client.Caller, listID string, favoriteList map[string]any) *client.Response {
+	return k.Do(client.Request{Method: http.MethodPatch, Path: api.ListPath + "/" + listID, JSON: map[string]any{"favoriteList": favoriteList}})
 }
 
 var _ = Describe("Update User Favorite List", func() {
@@ -63,14 +63,14 @@ var _ = Describe("Update User Favorite List", func() {
 			refused(me.UpdateList(l.ID, l.Revision+1, nil), http.StatusConflict, "update with a wrong revision")
 		})
 
-	It("PATCH without a revision is refused and changes nothing (reading)", Label(Strict),
-		Covers("revision.stale-refused"),
+	It("PATCH without a revision is refused with 400 and changes nothing (reading)", Label(Strict),
+		Covers("update.revision-required"),
 		func() {
 			w := newWorld()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			before := w.stateOf(me)
-			refused(patch(me, l.ID, map[string]any{"favorites": []api.Favorite{docsAnother}}, false), http.StatusBadRequest, "update without a revision")
+			refused(patch(me.Invalid(), l.ID, map[string]any{"favorites": []api.Favorite{docsAnother}}), http.StatusBadRequest, "update without a revision")
 			w.unchanged(me, before, "the refused update")
 		})
 
@@ -80,9 +80,9 @@ var _ = Describe("Update User Favorite List", func() {
 			w := newWorld()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
-			l2 := okList(patch(me, l.ID, map[string]any{"revision": int64(l.Revision), "favorites": []api.Favorite{docsAnother}}, false), "update with revision as a number")
+			l2 := okList(patch(me, l.ID, map[string]any{"revision": int64(l.Revision), "favorites": []api.Favorite{docsAnother}}), "update with revision as a number")
 			wrote(l, l2, "update with revision as a number")
-			l3 := okList(patch(me, l.ID, map[string]any{"revision": fmt.Sprint(int64(l2.Revision)), "favorites": []api.Favorite{docsMyPage}}, false), "update with revision as a string")
+			l3 := okList(patch(me, l.ID, map[string]any{"revision": fmt.Sprint(int64(l2.Revision)), "favorites": []api.Favorite{docsMyPage}}), "update with revision as a string")
 			wrote(l2, l3, "update with revision as a string")
 		})
 
@@ -92,7 +92,7 @@ var _ = Describe("Update User Favorite List", func() {
 			w := newWorld()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
-			l2 := okList(patch(me, l.ID, map[string]any{"id": l.ID, "revision": l.Revision, "favorites": []api.Favorite{docsAnother}}, false), "update with the id in path and body")
+			l2 := okList(patch(me, l.ID, map[string]any{"id": l.ID, "revision": l.Revision, "favorites": []api.Favorite{docsAnother}}), "update with the id in path and body")
 			wrote(l, l2, "update with the id in the body")
 			sameFavorites(l2.Favorites, []api.Favorite{docsAnother}, "update with the id in the body")
 		})
