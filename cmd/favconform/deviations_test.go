@@ -130,4 +130,3 @@ func printScore(t *testing.T, devs []mock.Deviation, verdicts map[string]string)
 		}
 	}
 }
-
