@@ -26,3 +26,8 @@ fmt-check:
 
 build:
 	$(GO) build -o bin/favconform ./cmd/favconform
+
+## mutation: run the suites against every mock deviation and print the score
+mutation:
+	FAVCONFORM_MUTATION_REPORT=$(CURDIR)/mutation-score.txt $(GO) test -count=1 -run 'TestEveryDeviationIsCaughtByItsRequirement' ./cmd/favconform
+	@cat mutation-score.txt
