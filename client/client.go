@@ -30,7 +30,15 @@ type Client struct {
 	http      *http.Client
 	validator *validate.Validator
 	observe   func(Call)
+	readOnly  bool
 }
+
+// ErrWritesNotAllowed is the error of a write attempted through a read-only client.
+var ErrWritesNotAllowed = errors.New("writes to this target are not allowed (it is not on loopback; run with --allow-writes to allow them)")
+
+// ReadOnly makes every later call other than GET fail with ErrWritesNotAllowed without being
+// sent: the guard that keeps a run without --allow-writes from changing a real account.
+func (c *Client) ReadOnly() { c.readOnly = true }
 
 // Call is one exchange as the client saw it.
 type Call struct {
@@ -193,6 +201,10 @@ func (k *Caller) Do(req Request) *Response {
 func (k *Caller) DoContext(ctx context.Context, req Request) *Response {
 	resp := &Response{}
 	req.InvalidOnPurpose = req.InvalidOnPurpose || k.invalid
+	if k.c.readOnly && req.Method != http.MethodGet && req.Method != http.MethodHead {
+		resp.Err = fmt.Errorf("%s %s: %w", req.Method, req.Path, ErrWritesNotAllowed)
+		return resp
+	}
 	if k.missing {
 		resp.Err = fmt.Errorf("the target configuration has no identity for role %q", k.role)
 		return resp

@@ -1,7 +1,23 @@
 // Package mock is the in-memory reference implementation of the Dashboard Favorite List REST API:
 // the bundled target the conformance suites run against by default. It follows every documented
 // behaviour; where the docs are silent, the reading it takes is written next to the code that
-// takes it (look for "Our reading").
+// takes it (look for "Our reading"). In short:
+//   - GET with no list: 404 NOT_FOUND. A list with no favorites may be created, and an update to
+//     no favorites keeps the (empty) list; only delete-favorite deletes a list it empties.
+//   - Existing list on create: 409 ALREADY_EXISTS. Stale revision: 409 ABORTED. Unknown list or
+//     favorite id, or no list: 404 NOT_FOUND. A 101st favorite: 400, MAX_SIZE on
+//     favoriteList.favorites (also for add-favorite).
+//   - Read-only fields sent are ignored, not refused; unknown JSON fields are ignored.
+//   - Update: revision required (a string of digits or a JSON integer); a favorite sent with an id
+//     keeps it if it is a GUID unique in the request, whether or not the list held it; an id in the
+//     body must equal the path's. DELETE query ids (favoriteListId, favoriteId) must equal the
+//     path's when sent.
+//   - Field rules: pageId 1-200, title 1-40, relativeUrl 0-500 Unicode code points; left out or
+//     null is REQUIRED_FIELD, "" is MIN_LENGTH. Values are kept byte for byte.
+//   - Errors: Wix's shape; 400s carry a validationError (body-level problems on the field "body"),
+//     the rest an applicationError. A wrong method is 405 METHOD_NOT_ALLOWED; a body over the
+//     limit is 413 (MAX_SIZE on "body"). 5xx bodies are empty, as Wix sends them.
+//   - Routing (404/405) comes before authentication; authentication before everything else.
 //
 // Named deviation switches (Deviations) each make it break exactly one requirement, so that every
 // conformance check can be shown to fail when its rule is broken.

@@ -47,6 +47,14 @@ func TestNew(t *testing.T) {
 	wantAppError(t, e.doToken(u.Token, http.MethodGet, listPath, nil), http.StatusUnauthorized, api.CodeUnauthenticated)
 }
 
+func TestChangeKindString(t *testing.T) {
+	for k, want := range map[ChangeKind]string{Created: "created", Updated: "updated", Deleted: "deleted", 0: "ChangeKind(0)"} {
+		if k.String() != want {
+			t.Errorf("%d: %q, want %q", int(k), k.String(), want)
+		}
+	}
+}
+
 func TestRouting(t *testing.T) {
 	e := newEnv(t)
 	l := e.create(user, sampleFav(1))

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,6 +63,8 @@ type Options struct {
 	ReportDir string
 	// Version is the harness version recorded in reports.
 	Version string
+	// AllowWrites lets the suites change data on a target that is not on loopback.
+	AllowWrites bool
 }
 
 // UsageError is a configuration the run cannot start with (exit 2).
@@ -188,11 +191,19 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 		}
 	}
 	var ginkgoReport types.Report
-	if err := suites.Configure(suites.Config{Target: cfg, OnReport: func(r types.Report) { ginkgoReport = r }}); err != nil {
+	allowWrites := opts.AllowWrites || cfg.IsLoopback()
+	logLine := func(s string) { fmt.Fprintln(out, "favconform: "+cfg.Redact(s)) }
+	if err := suites.Configure(suites.Config{Target: cfg, AllowWrites: allowWrites, Log: logLine, OnReport: func(r types.Report) { ginkgoReport = r }}); err != nil {
 		return nil, UsageError{err}
 	}
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	suiteConfig.LabelFilter = LabelFilter(opts.Strict, opts.LabelFilter, suiteConfig.LabelFilter)
+	if !allowWrites {
+		suiteConfig.LabelFilter = joinFilters(suiteConfig.LabelFilter, suites.ReadOnly)
+		logLine("the target is not on loopback: only read-only specs run; every spec that writes is skipped. Run with --allow-writes to include them: they delete and recreate the favorite lists of the configured identities, which are snapshotted first and restored after the run.")
+	} else if !cfg.IsLoopback() {
+		logLine("--allow-writes: the suites will delete and recreate the favorite lists of the configured identities; each list is snapshotted now and restored after the run (also after a failure or Ctrl-C).")
+	}
 	suiteConfig.FocusStrings = append(suiteConfig.FocusStrings, opts.Focus...)
 	suiteConfig.DryRun = suiteConfig.DryRun || opts.DryRun
 	reporterConfig.Verbose = reporterConfig.Verbose || opts.Verbose
@@ -218,6 +229,9 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 		TranscriptEntry: suites.TranscriptEntry, RequirementLabelPrefix: suites.RequirementLabelPrefix,
 	})
 	rep.Print(out)
+	if opts.DryRun {
+		printDryRun(out, rep, allowWrites)
+	}
 	if opts.ReportDir != "" {
 		if err := rep.WriteJSON(opts.ReportDir); err != nil {
 			return rep, UsageError{fmt.Errorf("writing the report: %w", err)}
@@ -225,6 +239,31 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 		fmt.Fprintf(out, "report written to %s\n", opts.ReportDir)
 	}
 	return rep, nil
+}
+
+func joinFilters(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return "(" + a + ") && " + b
+}
+
+// printDryRun lists what a real run would do: each spec, and whether it writes.
+func printDryRun(out io.Writer, rep *report.Report, allowWrites bool) {
+	fmt.Fprintln(out, "\ndry run: no request was sent. A run would:")
+	for _, s := range rep.Specs {
+		if s.State != "passed" {
+			continue
+		}
+		what := "writes: deletes, creates and changes the favorite lists of the identities it uses"
+		if slices.Contains(s.Labels, suites.ReadOnly) {
+			what = "read-only"
+		}
+		fmt.Fprintf(out, "  run   %s  [%s]\n", s.Name, what)
+	}
+	if allowWrites {
+		fmt.Fprintln(out, "Before the first spec it would snapshot every configured identity's list, and restore each after the last.")
+	}
 }
 
 // LabelFilter combines the profile with the user's filter. An explicit --ginkgo.label-filter

@@ -11,6 +11,21 @@ import (
 )
 
 var _ = Describe("Get User Favorite List", func() {
+	It("GET answers each permitted identity with its list, or with no list, in the spec's shape (read-only)", Label(ReadOnly),
+		Covers("get.returns-list", "schema.responses-match-spec"),
+		func() {
+			w := newWorld()
+			for _, role := range []identity.Role{identity.User, identity.SecondUser, identity.App} {
+				if !configured().Target.Has(role) {
+					continue
+				}
+				if st := w.stateOf(w.as(role)); st.exists {
+					datesSane(st.list, "GET as "+string(role))
+					serverIDs(st.list, "GET as "+string(role))
+				}
+			}
+		})
+
 	It("GET returns the user's list exactly as the last write left it",
 		Covers("get.returns-list", "schema.responses-match-spec"),
 		func() {

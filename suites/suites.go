@@ -28,6 +28,12 @@ type Config struct {
 	OnCall func(spec string, c client.Call)
 	// OnReport, if set, receives Ginkgo's report of the whole run.
 	OnReport func(types.Report)
+	// AllowWrites lets specs change the target's data. Without it only specs labelled ReadOnly
+	// can pass, and every write is refused before it is sent.
+	AllowWrites bool
+	// Log, if set, receives what the harness did to the target outside the specs (snapshots and
+	// restores of the identities' lists).
+	Log func(string)
 }
 
 // run is the configuration of this process's run, set once by Configure before RunSpecs (Ginkgo
@@ -71,6 +77,9 @@ const (
 	Strict = "strict"
 	// DefaultLabelFilter is the filter of the default profile.
 	DefaultLabelFilter = "!" + Strict
+	// ReadOnly marks specs that never change the target's data: the only ones that run against
+	// a target that is not on loopback without --allow-writes.
+	ReadOnly = "read-only"
 )
 
 // Covers labels a spec with the requirements it checks ("req:<id>"); the coverage test and the

@@ -36,6 +36,9 @@ func newWorld() *world {
 			cfg.OnCall(spec, c)
 		}
 	})
+	if !cfg.AllowWrites {
+		w.client.ReadOnly()
+	}
 	DeferCleanup(func() {
 		w.mu.Lock()
 		t := Transcript{Calls: redactCalls(w.calls)}
@@ -59,6 +62,9 @@ func (w *world) as(role identity.Role) *client.Caller {
 // fresh returns a caller for role whose list is gone now and again when the spec ends.
 func (w *world) fresh(role identity.Role) *client.Caller {
 	GinkgoHelper()
+	if !configured().AllowWrites {
+		Skip("writes to the target (deletes and recreates the favorite list of role " + string(role) + "); the target is not on loopback: run with --allow-writes to allow it")
+	}
 	k := w.as(role)
 	w.clear(k)
 	DeferCleanup(func() { w.clear(k) })

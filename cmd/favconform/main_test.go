@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,3 +122,5 @@ func TestSpecAndVersionCommands(t *testing.T) {
 		t.Fatalf("version: exit %d, output %q", r.code, r.stdout)
 	}
 }
+
+func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }

@@ -27,6 +27,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.LabelFilter, "label-filter", envDefault("FAVCONFORM_LABEL_FILTER", ""), "run only specs matching this Ginkgo label filter, e.g. 'req:revision.stale-refused' (env FAVCONFORM_LABEL_FILTER)")
 	fs.Var(&focus, "focus", "run only specs whose text matches this regular expression (repeatable)")
 	fs.StringVar(&opts.ReportDir, "report-dir", envDefault("FAVCONFORM_REPORT_DIR", ""), "write report.json to this directory (env FAVCONFORM_REPORT_DIR)")
+	fs.BoolVar(&opts.AllowWrites, "allow-writes", envDefault("FAVCONFORM_ALLOW_WRITES", "") == "1", "let the suites write to a target that is not on loopback (env FAVCONFORM_ALLOW_WRITES=1); lists are snapshotted first and restored after the run")
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "list the specs that would run, without sending any request")
 	fs.BoolVar(&opts.Verbose, "v", false, "verbose: every spec with its transcript")
 	timeout := fs.String("timeout", envDefault("FAVCONFORM_TIMEOUT", ""), "per-request timeout, e.g. 5s (env FAVCONFORM_TIMEOUT; default 10s)")
