@@ -41,7 +41,7 @@ var _ = Describe("Create User Favorite List", func() {
 			w.unchanged(me, before, "the refused second create")
 		})
 
-	It("POST when the user already has a list answers 409 ALREADY_EXISTS (reading)", Label(Strict),
+	It("POST when the user already has a list answers 409 ALREADY_EXISTS (reading)", Reading("undocumented-statuses"),
 		Covers("create.fails-when-list-exists"),
 		func() {
 			w := newWorld()

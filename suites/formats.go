@@ -14,8 +14,8 @@ import (
 
 var millisUTC = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
 
-var _ = Describe("Formats and headers (readings of facts.md)", Label(Strict), func() {
-	It("dates are RFC 3339 in UTC with milliseconds, as in every sample",
+var _ = Describe("Formats and headers (readings of facts.md)", func() {
+	It("dates are RFC 3339 in UTC with milliseconds, as in every sample", Reading("date-milliseconds"),
 		Covers("dates.format"),
 		func() {
 			w := newWorld()
@@ -29,7 +29,7 @@ var _ = Describe("Formats and headers (readings of facts.md)", Label(Strict), fu
 			}
 		})
 
-	It("every response, error or not, carries an X-Wix-Request-Id header",
+	It("every response, error or not, carries an X-Wix-Request-Id header", Reading("request-id-header"),
 		Covers("headers.request-id"),
 		func() {
 			w := newWorld()
@@ -42,7 +42,7 @@ var _ = Describe("Formats and headers (readings of facts.md)", Label(Strict), fu
 			}
 		})
 
-	It("every path is served under the /_api prefix the SDK adds for hosts other than the public one",
+	It("every path is served under the /_api prefix the SDK adds for hosts other than the public one", Reading("sdk-path-prefix"),
 		Covers("sdk.path-prefix"),
 		func() {
 			w := newWorld()

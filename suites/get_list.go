@@ -65,7 +65,7 @@ var _ = Describe("Get User Favorite List", func() {
 			}
 		})
 
-	It("GET when the user has no list answers 404 NOT_FOUND (reading)", Label(Strict),
+	It("GET when the user has no list answers 404 NOT_FOUND (reading)", Reading("get-without-list"),
 		Covers("get.returns-list"),
 		func() {
 			w := newWorld()

@@ -95,6 +95,19 @@ func Covers(requirementIDs ...string) Labels {
 // RequirementLabelPrefix starts every requirement label.
 const RequirementLabelPrefix = "req:"
 
+// Reading labels a spec that checks the reading of a discrepancy (spec/discrepancies.yaml) the
+// docs do not force ("reading:<id>"); such a spec also carries the Strict label.
+func Reading(discrepancyIDs ...string) Labels {
+	l := Labels{Strict}
+	for _, id := range discrepancyIDs {
+		l = append(l, ReadingLabelPrefix+id)
+	}
+	return l
+}
+
+// ReadingLabelPrefix starts every discrepancy label.
+const ReadingLabelPrefix = "reading:"
+
 func describeCall(c client.Call) string {
 	s := fmt.Sprintf("%s %s %s", c.Role, c.Method, c.URL)
 	if c.Err != "" {

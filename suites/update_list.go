@@ -54,7 +54,7 @@ var _ = Describe("Update User Favorite List", func() {
 			w.unchanged(me, before, "the refused future-revision update")
 		})
 
-	It("PATCH with a stale revision answers 409 (reading)", Label(Strict),
+	It("PATCH with a stale revision answers 409 (reading)", Reading("undocumented-statuses"),
 		Covers("revision.stale-refused"),
 		func() {
 			w := newWorld()
@@ -63,7 +63,7 @@ var _ = Describe("Update User Favorite List", func() {
 			refused(me.UpdateList(l.ID, l.Revision+1, nil), http.StatusConflict, "update with a wrong revision")
 		})
 
-	It("PATCH without a revision is refused with 400 and changes nothing (reading)", Label(Strict),
+	It("PATCH without a revision is refused with 400 and changes nothing (reading)", Reading("undocumented-statuses"),
 		Covers("update.revision-required"),
 		func() {
 			w := newWorld()

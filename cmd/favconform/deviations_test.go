@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/favconform/favconform/mock"
+	"github.com/favconform/favconform/spec"
+	"github.com/favconform/favconform/suites"
 )
 
 // TestEveryRequirementIsCovered fails when a register entry has no spec citing it, or a spec
@@ -127,6 +129,46 @@ func printScore(t *testing.T, devs []mock.Deviation, verdicts map[string]string)
 	if path := os.Getenv("FAVCONFORM_MUTATION_REPORT"); path != "" {
 		if err := os.WriteFile(path, []byte(b.String()+summary+"\n"), 0o644); err != nil {
 			t.Errorf("writing %s: %v", path, err)
+		}
+	}
+}
+
+// TestEveryStrictReadingIsTraced ties the discrepancy register to the checks: each entry whose
+// stricter reading is checked only in the strict profile is cited by a spec (suites.Reading),
+// every spec citing a reading carries the strict label, and no spec cites an unknown entry.
+func TestEveryStrictReadingIsTraced(t *testing.T) {
+	ds, err := spec.Discrepancies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if r := favconform(t, nil, "run", "--dry-run", "--strict", "--report-dir", dir); r.code != 0 {
+		t.Fatalf("dry run: exit %d\n%s", r.code, r.stderr)
+	}
+	cited := map[string][]string{}
+	for _, s := range readReport(t, dir).Specs {
+		for _, l := range s.Labels {
+			if id, ok := strings.CutPrefix(l, suites.ReadingLabelPrefix); ok {
+				cited[id] = append(cited[id], s.Name)
+				if !slices.Contains(s.Labels, suites.Strict) {
+					t.Errorf("spec %q checks reading %s but is not in the strict profile", s.Name, id)
+				}
+			}
+		}
+	}
+	known := map[string]bool{}
+	for _, d := range ds {
+		known[d.ID] = true
+		if d.StrictOnly && len(cited[d.ID]) == 0 {
+			t.Errorf("discrepancy %s is strictOnly but no spec cites it (suites.Reading(%q))", d.ID, d.ID)
+		}
+		if !d.StrictOnly && len(cited[d.ID]) > 0 {
+			t.Errorf("discrepancy %s is not strictOnly, yet strict specs check a reading of it: %v", d.ID, cited[d.ID])
+		}
+	}
+	for id, specs := range cited {
+		if !known[id] {
+			t.Errorf("specs %v cite reading %s, which spec/discrepancies.yaml lacks", specs, id)
 		}
 	}
 }
