@@ -3,19 +3,38 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: conformance conformance-strict test vet fmt-check build mutation bench setup
+.PHONY: conformance conformance-strict test vet fmt-check build mutation bench bench-setup setup fuzz
+
+# Extra flags for `favconform run`, e.g. make conformance ARGS='--target-file target.yaml'.
+ARGS ?=
 
 ## conformance: run the conformance suites against the embedded reference mock
-conformance:
-	$(GO) run ./cmd/favconform run
+# A built binary, not `go run`, which turns every failing exit code into 1. Make itself exits 2
+# on any failure, so the recipe names favconform's own code (1 not conforming, 2 bad usage,
+# 3 target unreachable).
+conformance: build
+	@bin/favconform run $(ARGS); code=$$?; \
+	if [ $$code -ne 0 ]; then echo "favconform exited with code $$code (1 not conforming, 2 bad usage or configuration, 3 target unreachable)"; exit $$code; fi
 
 ## conformance-strict: the same, with the strict profile
 conformance-strict:
-	$(GO) run ./cmd/favconform run --strict
+	$(MAKE) conformance ARGS="--strict $(ARGS)"
 
-## test: format check, vet, and every test under the race detector
+## test: format check, vet, every test under the race detector, then each fuzz target briefly
 test: fmt-check vet
 	$(GO) test -race -count=1 $(PKGS)
+	@$(MAKE) --no-print-directory fuzz
+
+## fuzz: run each fuzz target for FUZZTIME (plain `go test` runs their seed corpus only; seeds in
+## fixtures/fuzz/, and inputs that once failed in <package>/testdata/fuzz/)
+FUZZTIME ?= 3s
+FUZZ_TARGETS := ./mock:FuzzDecode ./mock:FuzzHandlers ./mock:FuzzRevision ./mock:FuzzServeHTTP ./client:FuzzHostileResponses
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz: $$fn in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 vet:
 	$(GO) vet $(PKGS)
@@ -26,6 +45,35 @@ fmt-check:
 
 build:
 	$(GO) build -o bin/favconform ./cmd/favconform
+
+## setup: install what the browser check of report.html needs — Debian's chromium package —
+## when it is missing. Idempotent; installing needs root and apt-get (else it says what to do).
+setup:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+		echo "setup: chromium is installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "setup: installing Debian's chromium package (headless browser check of report.html)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "setup: chromium is missing; install it as root: apt-get update && apt-get install -y chromium"; \
+		echo "       (without it the browser check of report.html is skipped)"; \
+		exit 1; \
+	fi
+
+## bench: the performance benchmarks (bench/), BENCH_COUNT runs each, raw results in
+## bench/results.txt, summarised (medians) with benchstat; figures and ratios in BENCHMARKS.md.
+## The Prism comparison needs `make bench-setup` first (it is skipped otherwise).
+BENCH_COUNT ?= 6
+BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+bench:
+	@echo "bench: load average before the run: $$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (the figures are only as quiet as the machine)"
+	cd bench && $(GO) test -run '^$$' -bench . -count $(BENCH_COUNT) -timeout 60m . > results.txt; code=$$?; cat results.txt; exit $$code
+	$(GO) run $(BENCHSTAT) bench/results.txt
+
+## bench-setup: install Stoplight Prism 5.14 (npm; later versions need a newer Node) into the
+## git-ignored bench/.prism, for the proxy comparison of make bench
+bench-setup:
+	npm install --prefix bench/.prism --no-save --no-audit --no-fund @stoplight/prism-cli@5.14
 
 ## mutation: run the suites against every mock deviation and print the score
 mutation:

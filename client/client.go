@@ -31,6 +31,7 @@ type Client struct {
 	validator *validate.Validator
 	observe   func(Call)
 	readOnly  bool
+	breaker   *Breaker // nil: none (breaker.go)
 }
 
 // ErrWritesNotAllowed is the error of a write attempted through a read-only client.
@@ -245,7 +246,11 @@ func (k *Caller) DoContext(ctx context.Context, req Request) *Response {
 	call.Method, call.URL, call.RequestHeader, call.RequestBody = req.Method, validate.RedactedURL(hr.URL), hr.Header.Clone(), body
 
 	start := time.Now()
-	hresp, err := k.c.http.Do(hr)
+	var hresp *http.Response
+	err = k.c.breaker.check(k.c.cfg.RequestTimeout())
+	if err == nil {
+		hresp, err = k.c.http.Do(hr)
+	}
 	if err == nil {
 		resp.Status, resp.Header = hresp.StatusCode, hresp.Header
 		resp.Body, err = io.ReadAll(io.LimitReader(hresp.Body, MaxResponseBytes+1))
@@ -258,6 +263,7 @@ func (k *Caller) DoContext(ctx context.Context, req Request) *Response {
 		}
 	}
 	call.Duration = time.Since(start)
+	k.c.breaker.record(err)
 	if err != nil {
 		resp.Err = explain(err, k.c.cfg)
 		call.Err = resp.Err.Error()

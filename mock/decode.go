@@ -95,6 +95,9 @@ func (m *Mock) readBody(r *http.Request, v any) *reply {
 		return refuse(badRequest(violation(bodyField, ruleFormat, "the body is not valid UTF-8", nil)))
 	case b[0] != '{':
 		return refuse(badRequest(violation(bodyField, ruleFormat, "the body is not a JSON object", nil)))
+	case nestingDepth(b) > maxNesting:
+		return refuse(badRequest(violation(bodyField, ruleFormat, fmt.Sprintf("the body nests objects and arrays deeper than %d levels", maxNesting),
+			map[string]any{"maxDepth": maxNesting})))
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		var te *json.UnmarshalTypeError
@@ -105,6 +108,45 @@ func (m *Mock) readBody(r *http.Request, v any) *reply {
 		return refuse(badRequest(violation(bodyField, ruleFormat, err.Error(), nil)))
 	}
 	return nil
+}
+
+// maxNesting is how deep a request body may nest objects and arrays. The API's bodies nest 4
+// levels ({"favoriteList": {"favorites": [{...}]}}); our reading: a body nested far deeper is
+// refused (400) rather than decoded, even where the depth is in fields the mock ignores.
+const maxNesting = 64
+
+// nestingDepth is the deepest nesting of objects and arrays in b, a well-formed JSON text.
+func nestingDepth(b []byte) int {
+	depth, deepest := 0, 0
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
+}
+
+// checked is the part of favs whose favorites are validated one by one: a list over the limit is
+// refused for its size (MAX_SIZE), and the favorites past the first maxFavorites+1 add nothing but
+// violations; checking them would let a 1 MiB body of {} buy a 100 MB error response.
+func checked[T any](favs []T) []T {
+	return favs[:min(len(favs), maxFavorites+1)]
 }
 
 // jsonKind names a Go kind the way a JSON client thinks of it.

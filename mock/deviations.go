@@ -21,56 +21,72 @@ type Deviation struct {
 // Names of the deviation switches. Each is checked at exactly the point of the mock it affects
 // (search for the constant to find it).
 const (
-	devAddDropsFavorite          = "add-drops-favorite"
-	devAddRequiresList           = "add-requires-list"
-	devAppIgnoresUserPermission  = "app-ignores-user-permission"
-	devCreateDropsFavorites      = "create-drops-favorites"
-	devCreateOverwritesExisting  = "create-overwrites-existing"
-	devCreateReturns201          = "create-returns-201"
-	devCreatedDateMoves          = "created-date-moves"
-	devDatesWithoutMillis        = "dates-without-millis"
-	devDeleteFavoriteNoop        = "delete-favorite-noop"
-	devDeleteLastKeepsList       = "delete-last-keeps-list"
-	devDeleteListNoop            = "delete-list-noop"
-	devDeleteListReturnsList     = "delete-list-returns-list"
-	devDuplicateFavoriteIDs      = "duplicate-favorite-ids"
-	devDuplicatePageIDRejected   = "duplicate-pageid-rejected"
-	devErrorBodyPlainText        = "error-body-plain-text"
-	devFavoriteIDNotGUID         = "favorite-id-not-guid"
-	devGetMissingList500         = "get-missing-list-500"
-	devLengthsInBytes            = "lengths-in-bytes"
-	devListIDChangesOnWrite      = "list-id-changes-on-write"
-	devListIDNotGUID             = "list-id-not-guid"
-	devMalformedJSON500          = "malformed-json-500"
-	devMissingFieldAccepted      = "missing-field-accepted"
-	devNoAuthCheck               = "no-auth-check"
-	devNoItemLimit               = "no-item-limit"
-	devNoRequestID               = "no-request-id"
-	devPageIDLimitUnchecked      = "pageid-limit-unchecked"
-	devPatchBodyIDRejected       = "patch-body-id-rejected"
-	devPermissionUnchecked       = "permission-unchecked"
-	devQueryIDRejected           = "query-id-rejected"
-	devReadonlyFieldsApplied     = "readonly-fields-applied"
-	devRelativeURLDropsQuery     = "relativeurl-drops-query"
-	devRelativeURLLimitUnchecked = "relativeurl-limit-unchecked"
-	devRevisionAsNumber          = "revision-as-number"
-	devRevisionBumpedOnFailed    = "revision-bumped-on-failed-write"
-	devRevisionBumpedOnRead      = "revision-bumped-on-read"
-	devRevisionNotIncOnAdd       = "revision-not-incremented-on-add"
-	devRevisionNumberRejected    = "revision-number-rejected"
-	devRevisionOptional          = "revision-optional"
-	devRevisionSkipsOnUpdate     = "revision-skips-on-update"
-	devSDKPrefixNotRouted        = "sdk-prefix-not-routed"
-	devSecondListPerUser         = "second-list-per-user"
-	devSharedList                = "shared-list"
-	devStaleRevisionAccepted     = "stale-revision-accepted"
-	devTitleLimitUnchecked       = "title-limit-unchecked"
-	devTitleTrimmed              = "title-trimmed"
-	devUnknownFavoriteOK         = "unknown-favorite-ok"
-	devUnknownListOK             = "unknown-list-ok"
-	devUpdateMergesFavorites     = "update-merges-favorites"
-	devUpdateRegeneratesIDs      = "update-regenerates-ids"
-	devUpdatedDateFrozen         = "updated-date-frozen"
+	devAddDropsFavorite           = "add-drops-favorite"
+	devAddRequiresList            = "add-requires-list"
+	devAppIdentityRefused         = "app-identity-refused"
+	devAppIgnoresUserPermission   = "app-ignores-user-permission"
+	devCreateDropsFavorites       = "create-drops-favorites"
+	devCreateOverwritesExisting   = "create-overwrites-existing"
+	devCreateReturns201           = "create-returns-201"
+	devCreatedDateMoves           = "created-date-moves"
+	devDatesWithoutMillis         = "dates-without-millis"
+	devDeleteFavoriteNoop         = "delete-favorite-noop"
+	devDeleteLastKeepsList        = "delete-last-keeps-list"
+	devDeleteListNoop             = "delete-list-noop"
+	devDeleteListReturnsList      = "delete-list-returns-list"
+	devDuplicateFavoriteIDs       = "duplicate-favorite-ids"
+	devDuplicatePageIDRejected    = "duplicate-pageid-rejected"
+	devErrorBodyPlainText         = "error-body-plain-text"
+	devEventAddSendsUpdatedToo    = "event-add-sends-updated-too"
+	devEventBadSignature          = "event-bad-signature"
+	devEventCreatedAsUpdated      = "event-created-as-updated"
+	devEventDataNotString         = "event-data-not-string"
+	devEventForFailedWrite        = "event-for-failed-write"
+	devEventIDReused              = "event-id-reused"
+	devEventLastFavoriteNoUpdated = "event-last-favorite-no-updated"
+	devEventMissingDeleted        = "event-missing-deleted"
+	devEventMissingUpdated        = "event-missing-updated"
+	devEventSequenceConstant      = "event-sequence-constant"
+	devEventWrongEntity           = "event-wrong-entity"
+	devFavoriteIDNotGUID          = "favorite-id-not-guid"
+	devGetMissingList500          = "get-missing-list-500"
+	devLengthsInBytes             = "lengths-in-bytes"
+	devListIDChangesOnWrite       = "list-id-changes-on-write"
+	devListIDNotGUID              = "list-id-not-guid"
+	devMalformedJSON500           = "malformed-json-500"
+	devMissingFieldAccepted       = "missing-field-accepted"
+	devNoAuthCheck                = "no-auth-check"
+	devNoItemLimit                = "no-item-limit"
+	devNoRequestID                = "no-request-id"
+	devPageIDLimitUnchecked       = "pageid-limit-unchecked"
+	devPatchBodyIDRejected        = "patch-body-id-rejected"
+	devPermissionUnchecked        = "permission-unchecked"
+	devQueryIDRejected            = "query-id-rejected"
+	devRacyAddLostFavorites       = "racy-add-lost-favorites"
+	devRacyCallerSlot             = "racy-caller-slot"
+	devRacyRevisionCounter        = "racy-revision-counter"
+	devRacyUpdateRevisionCheck    = "racy-update-revision-check"
+	devReadonlyFieldsApplied      = "readonly-fields-applied"
+	devRelativeURLDropsQuery      = "relativeurl-drops-query"
+	devRelativeURLLimitUnchecked  = "relativeurl-limit-unchecked"
+	devRevisionAsNumber           = "revision-as-number"
+	devRevisionBumpedOnFailed     = "revision-bumped-on-failed-write"
+	devRevisionBumpedOnRead       = "revision-bumped-on-read"
+	devRevisionNotIncOnAdd        = "revision-not-incremented-on-add"
+	devRevisionNumberRejected     = "revision-number-rejected"
+	devRevisionOptional           = "revision-optional"
+	devRevisionSkipsOnUpdate      = "revision-skips-on-update"
+	devSDKPrefixNotRouted         = "sdk-prefix-not-routed"
+	devSecondListPerUser          = "second-list-per-user"
+	devSharedList                 = "shared-list"
+	devStaleRevisionAccepted      = "stale-revision-accepted"
+	devTitleLimitUnchecked        = "title-limit-unchecked"
+	devTitleTrimmed               = "title-trimmed"
+	devUnknownFavoriteOK          = "unknown-favorite-ok"
+	devUnknownListOK              = "unknown-list-ok"
+	devUpdateMergesFavorites      = "update-merges-favorites"
+	devUpdateRegeneratesIDs       = "update-regenerates-ids"
+	devUpdatedDateFrozen          = "updated-date-frozen"
 )
 
 // registry holds every switch. Keep it sorted by name (a test checks).
@@ -79,6 +95,8 @@ var registry = []Deviation{
 		"add-favorite to an existing list answers 200 (revision and updatedDate move as usual) but does not store the favorite"},
 	{devAddRequiresList, "add.creates-list-when-missing",
 		"add-favorite when the user has no list answers 404 NOT_FOUND instead of creating one"},
+	{devAppIdentityRefused, "auth.app-acts-for-user",
+		"every call as a Wix app answers 403 PERMISSION_DENIED, even when the app and the user it acts for both hold Manage Dashboard"},
 	{devAppIgnoresUserPermission, "auth.app-needs-user-permission",
 		"an app granted Manage Dashboard succeeds even when the user it acts for lacks the permission"},
 	{devCreateDropsFavorites, "create.creates-list",
@@ -105,6 +123,28 @@ var registry = []Deviation{
 		"add-favorite of a pageId already on the list answers 409 ALREADY_EXISTS"},
 	{devErrorBodyPlainText, "errors.wix-shape",
 		"error bodies are the bare message as text/plain instead of Wix's JSON error shape"},
+	{devEventAddSendsUpdatedToo, "events.created",
+		"add-favorite for a user with no list sends Updated (with the new list) besides Created (webhooks)"},
+	{devEventBadSignature, "events.signed",
+		"webhook JWTs are signed RS256 with a key other than the one the mock publishes"},
+	{devEventCreatedAsUpdated, "events.created",
+		"a write that creates the list (create, add-favorite with no list) sends Updated instead of Created (webhooks)"},
+	{devEventDataNotString, "events.payload-format",
+		"the webhook JWT payload's data is the envelope as a JSON object instead of a string holding it, as the docs' sample shows"},
+	{devEventForFailedWrite, "events.none-for-failed-write",
+		"a write refused after authentication (any 4xx) sends Updated with the caller's unchanged list (webhooks)"},
+	{devEventIDReused, "events.unique-id",
+		"every webhook event of a list carries the id of the list's first event"},
+	{devEventLastFavoriteNoUpdated, "events.updated",
+		"deleting the last favorite sends only Deleted, without the Updated carrying the emptied list (webhooks)"},
+	{devEventMissingDeleted, "events.deleted",
+		"delete list and deleting the last favorite send no Deleted event (webhooks)"},
+	{devEventMissingUpdated, "events.updated",
+		"update, add-favorite to a list and delete-favorite (of a favorite that is not the last) send no Updated event (webhooks)"},
+	{devEventSequenceConstant, "events.sequence",
+		"every webhook event carries entityEventSequence \"1\""},
+	{devEventWrongEntity, "events.updated",
+		"Updated events carry the list's state before the write (updatedEvent.currentEntity) instead of the state the API returned"},
 	{devFavoriteIDNotGUID, "ids.favorite-server-generated",
 		"new favorite ids are not GUIDs (fav-1, fav-2, ...)"},
 	{devGetMissingList500, "get.returns-list",
@@ -133,6 +173,14 @@ var registry = []Deviation{
 		"the caller's own Manage Dashboard is not checked: a user without it and an app not granted it succeed (an app still needs its user to hold it)"},
 	{devQueryIDRejected, "sdk.repeated-query-ids",
 		"DELETEs that repeat the id as a query parameter (favoriteListId, favoriteId), as the SDK does, answer 400"},
+	{devRacyAddLostFavorites, "concurrency.adds-all-kept",
+		"add-favorite reads the list's favorites, pauses with the lock released, then writes back what it read plus the new one: of adds sent at once, some favorites are lost (revisions still count every add)"},
+	{devRacyCallerSlot, "concurrency.users-isolated",
+		"every write passes its caller through one server-wide slot, read back after a pause: writes of several users sent at once can land on another user's list"},
+	{devRacyRevisionCounter, "concurrency.revision-per-write",
+		"add-favorite reads the revision, pauses with the lock released, then stores the revision it read plus 1: adds sent at once keep every favorite but share revisions"},
+	{devRacyUpdateRevisionCheck, "concurrency.one-winner-per-revision",
+		"update checks the revision, pauses with the lock released, then writes: several updates sent at once with the same revision all succeed"},
 	{devReadonlyFieldsApplied, "readonly.not-overridden",
 		"create takes the client's list id, revision, createdDate, updatedDate and favorite ids; update its createdDate and updatedDate; add its favorite id"},
 	{devRelativeURLDropsQuery, "field.values-kept-exactly",

@@ -44,7 +44,7 @@ func (m *Mock) create(caller identity.Identity, r *http.Request) reply {
 	if in == nil {
 		v.add("favoriteList", ruleRequired, "is required", nil)
 	} else {
-		for i, f := range in.Favorites {
+		for i, f := range checked(in.Favorites) {
 			m.checkFavorite(&v, fmt.Sprintf("favoriteList.favorites[%d]", i), f, false)
 		}
 		m.checkCount(&v, len(in.Favorites))
@@ -135,10 +135,10 @@ func (m *Mock) update(caller identity.Identity, r *http.Request, pathID string) 
 		default:
 			revisionSent = true
 		}
-		for i, f := range in.Favorites {
+		for i, f := range checked(in.Favorites) {
 			m.checkFavorite(&v, fmt.Sprintf("favoriteList.favorites[%d]", i), f, true)
 		}
-		checkFavoriteIDs(&v, in.Favorites)
+		checkFavoriteIDs(&v, checked(in.Favorites))
 		m.checkCount(&v, len(in.Favorites))
 	}
 	if len(v) > 0 {
@@ -164,6 +164,9 @@ func (m *Mock) update(caller identity.Identity, r *http.Request, pathID string) 
 		return appError(http.StatusConflict, api.CodeAborted,
 			fmt.Sprintf("revision mismatch: expected %s (the current revision), got %s", cur, got),
 			map[string]any{"currentRevision": cur, "sentRevision": got})
+	}
+	if m.dev.on(devRacyUpdateRevisionCheck) {
+		m.pauseUnlocked() // the revision was checked; the write comes after a pause (racy.go)
 	}
 	favs := make([]api.Favorite, 0, len(in.Favorites))
 	for _, f := range in.Favorites {
@@ -253,6 +256,16 @@ func (m *Mock) add(caller identity.Identity, r *http.Request) reply {
 	m.checkCount(&v, len(rec.list.Favorites)+1)
 	if len(v) > 0 {
 		return badRequest(v)
+	}
+	switch { // racy.go: the state read before a pause is what the write starts from
+	case m.dev.on(devRacyAddLostFavorites):
+		read := slices.Clone(rec.list.Favorites)
+		m.pauseUnlocked()
+		rec.list.Favorites = read
+	case m.dev.on(devRacyRevisionCounter):
+		read := rec.list.Revision
+		m.pauseUnlocked()
+		rec.list.Revision = read
 	}
 	if !m.dev.on(devAddDropsFavorite) {
 		rec.list.Favorites = append(rec.list.Favorites, m.stored(f, m.addedID(f, rec)))

@@ -31,6 +31,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,6 +63,9 @@ type Options struct {
 	// MaxBodyBytes limits request bodies. 0 means DefaultMaxBodyBytes; a larger body is refused
 	// with 413 in Wix's error shape.
 	MaxBodyBytes int64
+	// Webhooks, if set, makes the mock deliver the API's webhook events (webhooks.go) and serve
+	// their public key at WebhookPublicKeyPath. nil: no events, and no key pair is made.
+	Webhooks *WebhookOptions
 }
 
 // ChangeKind says what a write did to a list.
@@ -112,6 +116,7 @@ type Mock struct {
 	now      func() time.Time
 	onChange func(Change)
 	maxBody  int64
+	hooks    *webhooks // nil without Options.Webhooks (webhooks.go)
 
 	mu sync.Mutex
 	// lists holds each owner's lists, oldest first; the last is the current one. Faithfully an
@@ -119,6 +124,11 @@ type Mock struct {
 	lists map[string][]*record
 	// seq numbers the non-GUID ids that devFavoriteIDNotGUID and devListIDNotGUID hand out.
 	seq int
+
+	// slot is devRacyCallerSlot's server-wide "current caller"; inflight counts the requests
+	// being served while a racy deviation is on (racy.go).
+	slot     atomic.Pointer[identity.Identity]
+	inflight atomic.Int64
 }
 
 // record is one stored list.
@@ -164,6 +174,11 @@ func New(opts Options) (*Mock, error) {
 	if m.now == nil {
 		m.now = time.Now
 	}
+	if opts.Webhooks != nil {
+		if m.hooks, err = newWebhooks(*opts.Webhooks, m.now); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case m.maxBody == 0:
 		m.maxBody = DefaultMaxBodyBytes
@@ -205,11 +220,15 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusInternalServerError)
 		}
 	}()
+	if m.serveWebhookKey(w, r) {
+		return
+	}
 	m.write(w, m.serve(r))
 }
 
 // serve routes, authenticates and runs one request.
 func (m *Mock) serve(r *http.Request) reply {
+	defer m.enter()() // racy.go
 	rt, refused := m.route(r.Method, r.URL.Path)
 	if refused != nil {
 		return *refused
@@ -217,6 +236,9 @@ func (m *Mock) serve(r *http.Request) reply {
 	caller, refused := m.authenticate(r)
 	if refused != nil {
 		return *refused
+	}
+	if m.dev.on(devRacyCallerSlot) && r.Method != http.MethodGet {
+		caller = m.racyCaller(caller)
 	}
 	var res reply
 	switch rt.op {
@@ -240,6 +262,7 @@ func (m *Mock) serve(r *http.Request) reply {
 		}
 		m.mu.Unlock()
 	}
+	m.webhookEvents(rt.op, caller, res)
 	if m.onChange != nil {
 		for _, c := range res.changes {
 			m.onChange(c)
@@ -346,6 +369,8 @@ func (m *Mock) authenticate(r *http.Request) (identity.Identity, *reply) {
 // Dashboard; an app needs it for itself and for the user it acts for.
 func (m *Mock) permitted(id identity.Identity) bool {
 	switch {
+	case id.IdentityType == identity.TypeApp && m.dev.on(devAppIdentityRefused):
+		return false
 	case m.dev.on(devPermissionUnchecked):
 		// The caller's own permission goes unchecked; the user an app acts for still needs it
 		// (that rule is devAppIgnoresUserPermission's).

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -56,20 +57,36 @@ type Requirement struct {
 
 // Spec is one spec's result.
 type Spec struct {
-	Name         string        `json:"name"`
-	Labels       []string      `json:"labels"`
-	Requirements []string      `json:"requirements"`
-	State        string        `json:"state"`
-	DurationMS   int64         `json:"durationMs"`
-	Failure      *Failure      `json:"failure,omitempty"`
-	SkipReason   string        `json:"skipReason,omitempty"`
-	Transcript   []client.Call `json:"transcript,omitempty"`
+	Name         string   `json:"name"`
+	Labels       []string `json:"labels"`
+	Requirements []string `json:"requirements"`
+	State        string   `json:"state"`
+	DurationMS   int64    `json:"durationMs"`
+	Failure      *Failure `json:"failure,omitempty"`
+	SkipReason   string   `json:"skipReason,omitempty"`
+	Transcript   []Call   `json:"transcript,omitempty"`
+	// Container is the text of the Describe blocks around the spec (JUnit's classname).
+	Container string `json:"container,omitempty"`
+}
+
+// Call is one exchange of a spec's transcript, redacted: the client's record of it (see
+// report/SCHEMA.md for every field) and, when it counts against the target, a curl command
+// that sends the request again.
+type Call struct {
+	client.Call
+	// Curl reproduces the request (see Curl); set on failed calls and on the failing one.
+	Curl string `json:"curl,omitempty"`
 }
 
 // Failure says why a spec failed and where.
 type Failure struct {
 	Message  string `json:"message"`
 	Location string `json:"location"`
+	// Call is the index in the spec's transcript of the request the failure is about: the last
+	// one sent before the spec failed. Absent when the spec failed before sending any.
+	Call *int `json:"call,omitempty"`
+	// Curl reproduces that request (the same text as the call's curl field).
+	Curl string `json:"curl,omitempty"`
 }
 
 // Meta describes the run.
@@ -80,12 +97,18 @@ type Meta struct {
 	TranscriptEntry string
 	// RequirementLabelPrefix starts the labels that name requirements.
 	RequirementLabelPrefix string
+	// Secrets are redacted from every string of the report (defence in depth: transcripts come
+	// redacted, but failure messages quote response bodies, which a server may fill with them).
+	Secrets []string
+	// CallTimes gives, per spec (full text), when each call of its transcript ended, in order;
+	// it tells which request a failure is about. Without it the failing request is guessed.
+	CallTimes map[string][]time.Time
 }
 
 // FromGinkgo builds the report of a Ginkgo run.
 func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 	out := &Report{
-		SchemaVersion: SchemaVersion, Tool: "favconform", Version: meta.Version, Target: meta.Target,
+		SchemaVersion: SchemaVersion, Tool: "favconform", Version: meta.Version, Target: redactString(meta.Target, meta.Secrets),
 		Profile: "default", LabelFilter: meta.LabelFilter, StartedAt: r.StartTime, DurationMS: r.RunTime.Milliseconds(),
 	}
 	if meta.Strict {
@@ -95,13 +118,16 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 	for _, s := range r.SpecReports {
 		if s.LeafNodeType != types.NodeTypeIt {
 			if s.State.Is(types.SpecStateFailureStates) {
-				out.Specs = append(out.Specs, Spec{Name: s.LeafNodeType.String() + " " + s.LeafNodeText, State: "failed",
-					Failure: &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}})
+				sp := Spec{Name: s.LeafNodeType.String() + " " + s.LeafNodeText, State: "failed",
+					Failure: &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}}
+				sp.redact(meta.Secrets)
+				out.Specs = append(out.Specs, sp)
 				out.Summary.Failed++
 			}
 			continue
 		}
-		sp := Spec{Name: s.FullText(), Labels: s.Labels(), State: state(s), DurationMS: s.RunTime.Milliseconds()}
+		sp := Spec{Name: s.FullText(), Labels: s.Labels(), State: state(s), DurationMS: s.RunTime.Milliseconds(),
+			Container: strings.Join(s.ContainerHierarchyTexts, " ")}
 		for _, l := range sp.Labels {
 			if id, ok := strings.CutPrefix(l, meta.RequirementLabelPrefix); ok {
 				sp.Requirements = append(sp.Requirements, id)
@@ -122,9 +148,13 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 				continue
 			}
 			if t, ok := e.GetRawValue().(interface{ CallsOf() []client.Call }); ok {
-				sp.Transcript = append(sp.Transcript, t.CallsOf()...)
+				for _, c := range t.CallsOf() {
+					sp.Transcript = append(sp.Transcript, Call{Call: c})
+				}
 			}
 		}
+		sp.redact(meta.Secrets)
+		sp.markFailingCall(s, meta.CallTimes[sp.Name])
 		for _, id := range sp.Requirements {
 			covering[id] = append(covering[id], sp)
 		}
@@ -238,6 +268,9 @@ func (r *Report) Print(w io.Writer) {
 		}
 		n++
 		fmt.Fprintf(w, "\nFAIL %d: %s\n  at %s\n  %s\n", n, s.Name, s.Failure.Location, strings.ReplaceAll(strings.TrimSpace(s.Failure.Message), "\n", "\n  "))
+		if s.Failure.Curl != "" {
+			fmt.Fprintf(w, "  reproduce the request (%s):\n    %s\n", reproduceHint(s.Failure.Curl), strings.ReplaceAll(s.Failure.Curl, "\n", "\n    "))
+		}
 	}
 	for _, s := range r.Specs {
 		if s.State == "skipped" && s.SkipReason != "" {
@@ -252,4 +285,46 @@ func (r *Report) Print(w io.Writer) {
 	} else {
 		fmt.Fprintln(w, "NOT CONFORMING")
 	}
+}
+
+// reproduceHint names the variables a curl command needs exported.
+func reproduceHint(curl string) string {
+	vars := curlVars(curl)
+	if len(vars) == 0 {
+		return "paste it into a shell"
+	}
+	return "export " + strings.Join(vars, ", ") + " first"
+}
+
+// curlVars lists the placeholder variables a curl command uses.
+func curlVars(curl string) []string {
+	var vars []string
+	for _, part := range strings.Split(curl, "$")[1:] {
+		end := strings.IndexFunc(part, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') })
+		if end < 0 {
+			end = len(part)
+		}
+		if v := part[:end]; strings.HasPrefix(v, "FAVCONFORM_") && !slices.Contains(vars, v) {
+			vars = append(vars, v)
+		}
+	}
+	return vars
+}
+
+// Headline is the gist of a failure message: its first line, followed by the next one when the
+// first only announces it ("...: the exchange breaks the spec:").
+func Headline(msg string) string {
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(msg), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasSuffix(l, "spec violation(s):") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	if len(lines) > 1 && strings.HasSuffix(lines[0], ":") {
+		return lines[0] + " " + lines[1]
+	}
+	return lines[0]
 }

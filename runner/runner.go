@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/favconform/favconform/api"
 	"github.com/favconform/favconform/identity"
 	"github.com/favconform/favconform/mock"
+	"github.com/favconform/favconform/model"
 	"github.com/favconform/favconform/report"
 	"github.com/favconform/favconform/spec"
 	"github.com/favconform/favconform/suites"
@@ -51,7 +53,8 @@ type Options struct {
 	Focus []string
 	// DryRun lists the specs without running them.
 	DryRun bool
-	// Verbose prints every spec as it runs, with its transcript.
+	// Verbose prints one line per spec as it ends, with its state and time (without it, one
+	// mark per spec). Ginkgo's own -ginkgo.v prints Ginkgo's report with the transcripts.
 	Verbose bool
 	// Timeout bounds each request (zero: the target's setting, or target.DefaultTimeout).
 	Timeout time.Duration
@@ -59,12 +62,15 @@ type Options struct {
 	Out io.Writer
 	// NoColor turns Ginkgo's colours off (for logs and CI).
 	NoColor bool
-	// ReportDir, if set, receives report.json.
+	// ReportDir, if set, receives junit.xml, report.json and report.html.
 	ReportDir string
 	// Version is the harness version recorded in reports.
 	Version string
 	// AllowWrites lets the suites change data on a target that is not on loopback.
 	AllowWrites bool
+	// Clients is how many clients the concurrency specs race (0: FAVCONFORM_CLIENTS, else
+	// suites.DefaultClients).
+	Clients int
 }
 
 // UsageError is a configuration the run cannot start with (exit 2).
@@ -180,7 +186,7 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	if out == nil {
 		out = os.Stdout
 	}
-	cfg, stop, err := Target(opts)
+	cfg, receiver, stop, err := startTarget(opts, out)
 	defer stop()
 	if err != nil {
 		return nil, err
@@ -190,10 +196,13 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 			return nil, err
 		}
 	}
+	con := newConsole(out, cfg.Secrets()) // every line printed from here on is redacted
+	out = con
+	clock := &callClock{}
 	var ginkgoReport types.Report
 	allowWrites := opts.AllowWrites || cfg.IsLoopback()
 	logLine := func(s string) { fmt.Fprintln(out, "favconform: "+cfg.Redact(s)) }
-	if err := suites.Configure(suites.Config{Target: cfg, AllowWrites: allowWrites, Log: logLine, OnReport: func(r types.Report) { ginkgoReport = r }}); err != nil {
+	if err := suites.Configure(suites.Config{Target: cfg, Receiver: receiver, AllowWrites: allowWrites, Clients: opts.Clients, Log: logLine, OnCall: clock.record, OnReport: func(r types.Report) { ginkgoReport = r }}); err != nil {
 		return nil, UsageError{err}
 	}
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
@@ -206,11 +215,6 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	}
 	suiteConfig.FocusStrings = append(suiteConfig.FocusStrings, opts.Focus...)
 	suiteConfig.DryRun = suiteConfig.DryRun || opts.DryRun
-	reporterConfig.Verbose = reporterConfig.Verbose || opts.Verbose
-	reporterConfig.NoColor = reporterConfig.NoColor || opts.NoColor
-	if !reporterConfig.Verbose && !reporterConfig.VeryVerbose {
-		reporterConfig.Succinct = true
-	}
 	target := cfg.BaseURL
 	if opts.TargetFile == "" && opts.TargetURL == "" {
 		target = "the embedded reference mock at " + cfg.BaseURL
@@ -219,24 +223,33 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 		}
 	}
 	fmt.Fprintf(out, "favconform: running the conformance suites against %s (label filter %q)\n", target, suiteConfig.LabelFilter)
+	// The model-based specs read their seed from the environment; fixing it here lets every run
+	// print it, so any run can be replayed.
+	if os.Getenv(suites.SeedEnv) == "" {
+		os.Setenv(suites.SeedEnv, strconv.FormatInt(model.RandomSeed(), 10))
+	}
+	fmt.Fprintf(out, "favconform: model-based seed %s (replay with --seed %s or %s=%s)\n", os.Getenv(suites.SeedEnv), os.Getenv(suites.SeedEnv), suites.SeedEnv, os.Getenv(suites.SeedEnv))
 	reqs, err := spec.Requirements()
 	if err != nil {
 		return nil, UsageError{err}
 	}
-	ginkgo.RunSpecs(t, "favconform conformance", suiteConfig, reporterConfig)
+	withProgress(con, &reporterConfig, suiteConfig, opts.Verbose, opts.NoColor, func() {
+		ginkgo.RunSpecs(t, "favconform conformance", suiteConfig, reporterConfig)
+	})
 	rep := report.FromGinkgo(ginkgoReport, reqs, report.Meta{
 		Version: opts.Version, Target: cfg.Redact(cfg.BaseURL), LabelFilter: suiteConfig.LabelFilter, Strict: opts.Strict,
 		TranscriptEntry: suites.TranscriptEntry, RequirementLabelPrefix: suites.RequirementLabelPrefix,
+		Secrets: cfg.Secrets(), CallTimes: clock.snapshot(),
 	})
 	rep.Print(out)
 	if opts.DryRun {
 		printDryRun(out, rep, allowWrites)
 	}
 	if opts.ReportDir != "" {
-		if err := rep.WriteJSON(opts.ReportDir); err != nil {
-			return rep, UsageError{fmt.Errorf("writing the report: %w", err)}
+		if err := rep.WriteAll(opts.ReportDir); err != nil {
+			return rep, UsageError{fmt.Errorf("writing the reports: %w", err)}
 		}
-		fmt.Fprintf(out, "report written to %s\n", opts.ReportDir)
+		fmt.Fprintf(out, "reports written to %s (junit.xml, report.json, report.html)\n", opts.ReportDir)
 	}
 	return rep, nil
 }

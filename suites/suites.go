@@ -18,6 +18,7 @@ import (
 	"github.com/favconform/favconform/client"
 	"github.com/favconform/favconform/target"
 	"github.com/favconform/favconform/validate"
+	"github.com/favconform/favconform/webhook"
 )
 
 // Config is what one run checks and how.
@@ -34,6 +35,12 @@ type Config struct {
 	// Log, if set, receives what the harness did to the target outside the specs (snapshots and
 	// restores of the identities' lists).
 	Log func(string)
+	// Receiver, if set, receives the target's webhook events (the event suite, events.go); without
+	// it the event suite is skipped, saying which setting supplies one.
+	Receiver *webhook.Receiver
+	// Clients is how many clients the concurrency specs race (0: the FAVCONFORM_CLIENTS
+	// environment variable, else DefaultClients; see concurrency.go).
+	Clients int
 }
 
 // run is the configuration of this process's run, set once by Configure before RunSpecs (Ginkgo

@@ -22,6 +22,14 @@ type world struct {
 	calls  []client.Call
 }
 
+// silence is the run's breaker: once SilentLimit calls of the specs have had no answer within
+// the per-request timeout, the target is taken to have stopped answering and the remaining specs
+// fail at once instead of each waiting out the timeout again.
+var silence = &client.Breaker{Limit: SilentLimit}
+
+// SilentLimit is how many unanswered calls end a run's sending.
+const SilentLimit = 10
+
 // newWorld starts a spec: call it first in every spec (or BeforeEach).
 func newWorld() *world {
 	GinkgoHelper()
@@ -39,6 +47,7 @@ func newWorld() *world {
 	if !cfg.AllowWrites {
 		w.client.ReadOnly()
 	}
+	w.client.UseBreaker(silence)
 	DeferCleanup(func() {
 		w.mu.Lock()
 		t := Transcript{Calls: redactCalls(w.calls)}

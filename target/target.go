@@ -28,6 +28,8 @@ type Config struct {
 	Identities map[identity.Role]Headers
 	// Timeout bounds each request; zero means DefaultTimeout.
 	Timeout time.Duration
+	// Webhooks, if set, configures the receiver of the target's webhook events (webhook.go).
+	Webhooks *Webhooks
 }
 
 // Headers are the HTTP headers of one identity (Authorization and whatever else a call needs).
@@ -52,6 +54,7 @@ type file struct {
 	BaseURL    string                  `yaml:"baseURL"`
 	Timeout    string                  `yaml:"timeout"`
 	Identities map[string]fileIdentity `yaml:"identities"`
+	Webhooks   *fileWebhooks           `yaml:"webhooks"`
 	Extra      map[string]yaml.Node    `yaml:",inline"`
 }
 
@@ -83,7 +86,7 @@ func Parse(b []byte, name string) (Config, error) {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return Config{}, fmt.Errorf("target configuration %s: unknown setting(s) %s (known: baseURL, timeout, identities)", name, strings.Join(unknown, ", "))
+		return Config{}, fmt.Errorf("target configuration %s: unknown setting(s) %s (known: baseURL, timeout, identities, webhooks)", name, strings.Join(unknown, ", "))
 	}
 	c := Config{BaseURL: f.BaseURL, Identities: map[identity.Role]Headers{}}
 	if f.Timeout != "" {
@@ -92,6 +95,13 @@ func Parse(b []byte, name string) (Config, error) {
 			return Config{}, fmt.Errorf("target configuration %s: timeout %q is not a positive duration such as 10s", name, f.Timeout)
 		}
 		c.Timeout = d
+	}
+	if f.Webhooks != nil {
+		w, err := f.Webhooks.parse(name)
+		if err != nil {
+			return Config{}, err
+		}
+		c.Webhooks = w
 	}
 	for role, fi := range f.Identities {
 		r := identity.Role(role)

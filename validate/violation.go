@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -87,11 +88,20 @@ func violationsOf(operation string, in Direction, err error) Violations {
 		case *openapi3filter.ResponseError:
 			if e.Err == nil || !hasSchemaError(e.Err) {
 				v := Violation{Operation: operation, In: in, Pointer: orRoot(where), Expected: e.Reason, Message: e.Error()}
-				if strings.Contains(e.Reason, "status") && e.Input != nil {
+				switch {
+				case strings.Contains(e.Reason, "status") && e.Input != nil:
 					v.Pointer = "status"
 					v.Expected = "a status the operation documents"
 					v.Got = fmt.Sprint(e.Input.Status)
-				} else if e.Err != nil {
+				case strings.HasPrefix(e.Reason, "response header Content-Type") && e.Input != nil:
+					v.Pointer = "header Content-Type"
+					v.Expected = "the media type the operation documents (application/json)"
+					v.Got = strconv.Quote(e.Input.Header.Get("Content-Type"))
+				case strings.HasPrefix(e.Reason, "failed to decode response body") && e.Err != nil:
+					v.Expected = "a body that decodes as the documented media type (application/json)"
+					v.Got = Clip(e.Err.Error(), 160)
+					v.Message = e.Err.Error()
+				case e.Err != nil:
 					v.Message = e.Err.Error()
 				}
 				out = append(out, v)

@@ -21,6 +21,8 @@ const usage = `favconform — conformance harness for the Wix Dashboard Favorite
 Usage:
   favconform run [flags]      run the conformance suites (against the embedded mock by default)
   favconform serve [flags]    serve the reference mock
+  favconform proxy [flags]    validating reverse proxy between a client and a target
+  favconform validate FILE.har ...  validate recorded traffic (HAR 1.2) offline
   favconform spec             print the embedded OpenAPI document
   favconform version          print the version
 
@@ -40,6 +42,10 @@ func mainExit(args []string, stdout, stderr io.Writer) int {
 		return runCommand(args[1:], stdout, stderr)
 	case "serve":
 		return serveCommand(args[1:], stdout, stderr)
+	case "proxy":
+		return proxyCommand(args[1:], stdout, stderr)
+	case "validate":
+		return validateCommand(args[1:], stdout, stderr)
 	case "spec":
 		return specCommand(stdout)
 	case "version":

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/favconform/favconform/runner"
+	"github.com/favconform/favconform/suites"
 )
 
 // ginkgoT receives Ginkgo's suite-level failure; the outcome carries the details.
@@ -26,13 +28,23 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opts.Strict, "strict", envDefault("FAVCONFORM_STRICT", "") == "1", "include checks of readings the docs do not force (env FAVCONFORM_STRICT=1)")
 	fs.StringVar(&opts.LabelFilter, "label-filter", envDefault("FAVCONFORM_LABEL_FILTER", ""), "run only specs matching this Ginkgo label filter, e.g. 'req:revision.stale-refused' (env FAVCONFORM_LABEL_FILTER)")
 	fs.Var(&focus, "focus", "run only specs whose text matches this regular expression (repeatable)")
-	fs.StringVar(&opts.ReportDir, "report-dir", envDefault("FAVCONFORM_REPORT_DIR", ""), "write report.json to this directory (env FAVCONFORM_REPORT_DIR)")
+	fs.StringVar(&opts.ReportDir, "report-dir", envDefault("FAVCONFORM_REPORT_DIR", ""), "write junit.xml, report.json (shape: report/SCHEMA.md) and report.html (one self-contained page) to this directory; every failure in them and on the console carries a curl command reproducing its request, with secrets as $FAVCONFORM_TOKEN_<ROLE> placeholders (env FAVCONFORM_REPORT_DIR)")
 	fs.BoolVar(&opts.AllowWrites, "allow-writes", envDefault("FAVCONFORM_ALLOW_WRITES", "") == "1", "let the suites write to a target that is not on loopback (env FAVCONFORM_ALLOW_WRITES=1); lists are snapshotted first and restored after the run")
+	seed := fs.String("seed", os.Getenv(suites.SeedEnv), "seed of the model-based random sequences (env "+suites.SeedEnv+"); the run prints the seed it used, and the same seed replays the same sequences")
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "list the specs that would run, without sending any request")
-	fs.BoolVar(&opts.Verbose, "v", false, "verbose: every spec with its transcript")
+	fs.BoolVar(&opts.Verbose, "v", false, "verbose: one line per spec with its state and time, and a failure's gist (without it: one mark per spec, . passed F failed S skipped)")
 	timeout := fs.String("timeout", envDefault("FAVCONFORM_TIMEOUT", ""), "per-request timeout, e.g. 5s (env FAVCONFORM_TIMEOUT; default 10s)")
+	clients := fs.String("clients", envDefault(suites.ClientsEnv, ""), fmt.Sprintf("how many clients the concurrency specs (label %q) race, %d to %d (env %s; default %d)",
+		suites.Concurrency, suites.MinClients, suites.MaxClients, suites.ClientsEnv, suites.DefaultClients))
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
+	}
+	if *seed != "" {
+		if _, err := strconv.ParseInt(*seed, 10, 64); err != nil {
+			fmt.Fprintf(stderr, "favconform run: --seed %q is not an integer\n", *seed)
+			return runner.ExitUsage
+		}
+		os.Setenv(suites.SeedEnv, *seed) // read by the model-based specs
 	}
 	if *timeout != "" {
 		d, err := time.ParseDuration(*timeout)
@@ -41,6 +53,17 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			return runner.ExitUsage
 		}
 		opts.Timeout = d
+	}
+	if *clients != "" {
+		n, err := strconv.Atoi(*clients)
+		if err == nil {
+			err = suites.CheckClients(n)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "favconform run: --clients %q: %v\n", *clients, err)
+			return runner.ExitUsage
+		}
+		opts.Clients = n
 	}
 	opts.Deviations, opts.Focus, opts.Out = deviations, focus, stdout
 	opts.NoColor = !isTerminal(stdout)

@@ -114,8 +114,8 @@ func TestListsAreRestoredAfterAnInterrupt(t *testing.T) {
 	file, c, seeded := seededTarget(t, mock.Options{}, 30*time.Millisecond)
 	cmd := exec.Command(os.Args[0], "run", "--target-file", file)
 	cmd.Env = append(os.Environ(), "FAVCONFORM_TEST_MAIN=1")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

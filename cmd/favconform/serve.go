@@ -10,12 +10,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/favconform/favconform/identity"
 	"github.com/favconform/favconform/mock"
 	"github.com/favconform/favconform/spec"
+	"github.com/favconform/favconform/webhook"
 )
 
 func serveCommand(args []string, stdout, stderr io.Writer) int {
@@ -24,6 +27,10 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	var deviations listFlag
 	fs.Var(&deviations, "deviate", "switch on a deviation (repeatable, comma-separated)")
 	list := fs.Bool("list-deviations", false, "list the deviations and the requirement each breaks, then exit")
+	var hookURLs listFlag
+	fs.Var(&hookURLs, "webhook-url", "deliver the webhook events to this receiver URL (repeatable, comma-separated; env FAVCONFORM_WEBHOOK_URL)")
+	hookDelay := fs.Duration("webhook-delay", 0, "hold every webhook delivery back this long before its first attempt, e.g. 2s")
+	hookKey := fs.String("webhook-private-key", envDefault("FAVCONFORM_WEBHOOK_PRIVATE_KEY", ""), "PEM file of the RSA private key that signs the webhook JWTs (env FAVCONFORM_WEBHOOK_PRIVATE_KEY; default: a key pair generated at start)")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
@@ -33,7 +40,15 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	m, err := mock.New(mock.Options{Deviations: deviations})
+	if v := os.Getenv("FAVCONFORM_WEBHOOK_URL"); v != "" && len(hookURLs) == 0 {
+		_ = hookURLs.Set(v)
+	}
+	hooks, err := webhookOptions(hookURLs, *hookDelay, *hookKey, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "favconform serve: %v\n", err)
+		return 2
+	}
+	m, err := mock.New(mock.Options{Deviations: deviations, Webhooks: hooks})
 	if err != nil {
 		fmt.Fprintf(stderr, "favconform serve: %v\n", err)
 		return 2
@@ -52,6 +67,8 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	for _, id := range identity.Default() {
 		fmt.Fprintf(stdout, "  %-32s %s\n", id.Role, id.Token)
 	}
+	printWebhooks(stdout, m, ln.Addr().String(), hooks)
+	defer m.CloseWebhooks()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
@@ -75,4 +92,50 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 func specCommand(stdout io.Writer) int {
 	stdout.Write(spec.Bytes())
 	return 0
+}
+
+// webhookOptions builds the mock's webhook options from the serve flags. The private key is read
+// from keyFile, or generated; it is never printed.
+func webhookOptions(urls []string, delay time.Duration, keyFile string, stdout io.Writer) (*mock.WebhookOptions, error) {
+	if delay < 0 {
+		return nil, fmt.Errorf("--webhook-delay %s is negative", delay)
+	}
+	o := &mock.WebhookOptions{URLs: urls, Delay: delay}
+	if keyFile != "" {
+		b, err := os.ReadFile(keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--webhook-private-key: %w", err)
+		}
+		if o.PrivateKey, err = webhook.ParsePrivateKeyPEM(b); err != nil {
+			return nil, fmt.Errorf("--webhook-private-key %s: %w", keyFile, err)
+		}
+	}
+	var mu sync.Mutex
+	o.OnAttempt = func(a mock.WebhookAttempt) {
+		outcome := "delivered"
+		switch {
+		case a.GaveUp:
+			outcome = fmt.Sprintf("failed (%v); giving up", a.Err)
+		case a.Err != nil:
+			outcome = fmt.Sprintf("failed (%v); will retry", a.Err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stdout, "webhook: %s %s of list %s -> %s: attempt %d %s\n", a.EventType, a.EventID, a.EntityID, a.URL, a.Attempt, outcome)
+	}
+	return o, nil
+}
+
+// printWebhooks says where the events go and prints the public key that verifies them.
+func printWebhooks(stdout io.Writer, m *mock.Mock, addr string, o *mock.WebhookOptions) {
+	if len(o.URLs) == 0 {
+		fmt.Fprintln(stdout, "webhook events: not delivered (add a receiver with --webhook-url URL)")
+	} else {
+		fmt.Fprintf(stdout, "webhook events: delivered to %s", strings.Join(o.URLs, ", "))
+		if o.Delay > 0 {
+			fmt.Fprintf(stdout, " after %s", o.Delay)
+		}
+		fmt.Fprintf(stdout, "; a delivery not answered 200 within %s is retried after %v\n", mock.DefaultDeliveryTimeout, mock.DefaultRetrySchedule)
+	}
+	fmt.Fprintf(stdout, "webhook public key (verifies the RS256 JWTs; also at http://%s%s):\n%s", addr, mock.WebhookPublicKeyPath, m.WebhookPublicKeyPEM())
 }

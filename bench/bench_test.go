@@ -1,0 +1,452 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/favconform/favconform/api"
+	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/mock"
+	"github.com/favconform/favconform/proxy"
+	"github.com/favconform/favconform/validate"
+)
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+
+// benchIdentities returns n Wix users holding Manage Dashboard, with tokens bench-0, bench-1, ...
+func benchIdentities(n int) []identity.Identity {
+	ids := make([]identity.Identity, n)
+	for i := range ids {
+		ids[i] = identity.Identity{
+			Role: identity.User, Token: fmt.Sprintf("bench-%d", i), IdentityType: identity.TypeWixUser,
+			WixUserID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), UserPermissions: []string{api.ManageDashboardScope},
+		}
+	}
+	return ids
+}
+
+// serve serves h on a loopback port until the benchmark ends, and returns its base URL.
+func serve(b *testing.B, h http.Handler) string {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	b.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// httpClient keeps up to conns connections to one host alive.
+func httpClient(conns int) *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns}}
+}
+
+// call sends one request and reads the whole answer.
+func call(c *http.Client, method, u, token string, body []byte) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, u, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	out, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res.StatusCode, out, err
+}
+
+// inProcess sends one request to h without a network, for setting state up.
+func inProcess(b *testing.B, h http.Handler, method, path, token string, body any) []byte {
+	b.Helper()
+	raw, _ := json.Marshal(body)
+	req := httptest.NewRequest(method, path, bytes.NewReader(raw))
+	req.Header.Set("Authorization", token)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body.Bytes())
+	}
+	return rec.Body.Bytes()
+}
+
+// favorites returns n distinct valid favorites.
+func favorites(n int) []api.Favorite {
+	out := make([]api.Favorite, n)
+	for i := range out {
+		out[i] = api.Favorite{PageID: fmt.Sprintf("3893d33b-24a1-474b-80b0-%012d", i), Title: fmt.Sprintf("Favorite page %d", i), RelativeURL: fmt.Sprintf("/route/%d", i)}
+	}
+	return out
+}
+
+// listOf returns a mock holding, for the first identity, a list of n favorites, with that
+// identity's token and the GET answer as the mock sends it.
+func listOf(b *testing.B, n int) (*mock.Mock, string, []byte) {
+	b.Helper()
+	ids := benchIdentities(1)
+	m, err := mock.New(mock.Options{Identities: ids})
+	if err != nil {
+		b.Fatal(err)
+	}
+	inProcess(b, m, http.MethodPost, api.ListPath, ids[0].Token, api.ListEnvelope{FavoriteList: &api.FavoriteList{Favorites: favorites(n)}})
+	return m, ids[0].Token, inProcess(b, m, http.MethodGet, api.ListPath, ids[0].Token, nil)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation: one exchange against one loopback round trip.
+
+// BenchmarkValidation compares validating one exchange (route lookup, request, response) with
+// the baseline of one loopback HTTP round trip of the same answer (keep-alive, sequential).
+func BenchmarkValidation(b *testing.B) {
+	v, err := validate.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, token, getBody := listOf(b, 2) // the docs' GET sample holds two favorites
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+
+	b.Run("baseline=loopback-round-trip", func(b *testing.B) {
+		u := serve(b, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(getBody)
+		}))
+		c := httpClient(1)
+		for b.Loop() {
+			if status, _, err := call(c, http.MethodGet, u+api.ListPath, token, nil); err != nil || status != 200 {
+				b.Fatalf("%d %v", status, err)
+			}
+		}
+	})
+	b.Run("validate=get", func(b *testing.B) {
+		req := httptest.NewRequest(http.MethodGet, "http://target"+api.ListPath, nil)
+		req.Header.Set("Authorization", token)
+		for b.Loop() {
+			if _, vs := v.Check(req, nil, 200, jsonHeader, getBody); len(vs) > 0 {
+				b.Fatal(vs)
+			}
+		}
+	})
+	b.Run("validate=add", func(b *testing.B) {
+		m, tok, _ := listOf(b, 1)
+		reqBody, _ := json.Marshal(api.FavoriteEnvelope{Favorite: &favorites(2)[1]})
+		respBody := inProcess(b, m, http.MethodPost, api.AddFavoritePath, tok, api.FavoriteEnvelope{Favorite: &favorites(2)[1]})
+		req := httptest.NewRequest(http.MethodPost, "http://target"+api.AddFavoritePath, nil)
+		req.Header.Set("Authorization", tok)
+		req.Header.Set("Content-Type", "application/json")
+		for b.Loop() {
+			if _, vs := v.Check(req, reqBody, 200, jsonHeader, respBody); len(vs) > 0 {
+				b.Fatal(vs)
+			}
+		}
+	})
+}
+
+// BenchmarkValidationGrowth validates GET answers holding 1, 10, 50 and 100 favorites.
+func BenchmarkValidationGrowth(b *testing.B) {
+	v, err := validate.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	for _, n := range []int{1, 10, 50, 100} {
+		b.Run(fmt.Sprintf("favorites=%d", n), func(b *testing.B) {
+			_, token, body := listOf(b, n)
+			req := httptest.NewRequest(http.MethodGet, "http://target"+api.ListPath, nil)
+			req.Header.Set("Authorization", token)
+			for b.Loop() {
+				if _, vs := v.Check(req, nil, 200, jsonHeader, body); len(vs) > 0 {
+					b.Fatal(vs)
+				}
+			}
+		})
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mock's throughput against a minimal handler.
+
+// load sends b.N requests from 8 goroutines per CPU over loopback, next(i) giving the i-th, and
+// reports the throughput and the p50 and p99 latencies. The count is b.N, the time the
+// benchmark's -benchtime.
+func load(b *testing.B, base string, next func(i int) (method, path, token string, body []byte)) {
+	b.Helper()
+	c := httpClient(64)
+	var counter atomic.Int64
+	var mu sync.Mutex
+	var all []time.Duration
+	var failed atomic.Bool
+	b.SetParallelism(8)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		mine := make([]time.Duration, 0, 1024)
+		for pb.Next() {
+			method, path, token, body := next(int(counter.Add(1) - 1))
+			t0 := time.Now()
+			status, out, err := call(c, method, base+path, token, body)
+			mine = append(mine, time.Since(t0))
+			if (err != nil || status != http.StatusOK) && failed.CompareAndSwap(false, true) {
+				b.Errorf("%s %s: %d %v %.200s", method, path, status, err, out)
+			}
+		}
+		mu.Lock()
+		all = append(all, mine...)
+		mu.Unlock()
+	})
+	elapsed := time.Since(start)
+	b.StopTimer()
+	slices.Sort(all)
+	pct := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))].Nanoseconds()) / 1e3 }
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "req/s")
+	b.ReportMetric(pct(0.50), "p50-µs")
+	b.ReportMetric(pct(0.99), "p99-µs")
+}
+
+// perList is how many favorites the add and delete loads put in one identity's list: few, so
+// that their answers are about the size of the baseline's (a list of two favorites).
+const perList = 3
+
+// BenchmarkThroughput compares the mock's get, add and delete-favorite with the baseline of a
+// minimal net/http handler sending a fixed body (the mock's own GET answer).
+func BenchmarkThroughput(b *testing.B) {
+	_, _, getBody := listOf(b, 2)
+	b.Run("baseline=fixed-body", func(b *testing.B) {
+		u := serve(b, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(getBody)
+		}))
+		load(b, u, func(int) (string, string, string, []byte) { return http.MethodGet, api.ListPath, "t", nil })
+	})
+	b.Run("mock=get", func(b *testing.B) {
+		m, token, _ := listOf(b, 2)
+		u := serve(b, m)
+		load(b, u, func(int) (string, string, string, []byte) { return http.MethodGet, api.ListPath, token, nil })
+	})
+	b.Run("mock=add", func(b *testing.B) {
+		// perList adds per identity: the first makes the list, the others append to it.
+		ids := benchIdentities(b.N/perList + 1)
+		m, err := mock.New(mock.Options{Identities: ids})
+		if err != nil {
+			b.Fatal(err)
+		}
+		u := serve(b, m)
+		body, _ := json.Marshal(api.FavoriteEnvelope{Favorite: &favorites(1)[0]})
+		load(b, u, func(i int) (string, string, string, []byte) {
+			return http.MethodPost, api.AddFavoritePath, ids[i/perList].Token, body
+		})
+	})
+	b.Run("mock=delete", func(b *testing.B) {
+		ids := benchIdentities(b.N/perList + 1)
+		m, err := mock.New(mock.Options{Identities: ids})
+		if err != nil {
+			b.Fatal(err)
+		}
+		favIDs := make([]string, 0, len(ids)*perList)
+		for _, id := range ids {
+			var env api.ListEnvelope
+			raw := inProcess(b, m, http.MethodPost, api.ListPath, id.Token, api.ListEnvelope{FavoriteList: &api.FavoriteList{Favorites: favorites(perList)}})
+			if err := json.Unmarshal(raw, &env); err != nil {
+				b.Fatal(err)
+			}
+			for _, f := range env.FavoriteList.Favorites {
+				favIDs = append(favIDs, f.ID)
+			}
+		}
+		u := serve(b, m)
+		load(b, u, func(i int) (string, string, string, []byte) {
+			return http.MethodDelete, api.DeleteFavoritePathPrefix + favIDs[i], ids[i/perList].Token, nil
+		})
+	})
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mock's memory per identity.
+
+// BenchmarkMockMemory reports the heap a mock holds per identity — the identity and a list of
+// one favorite — at 1,000 and 10,000 identities.
+func BenchmarkMockMemory(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("identities=%d", n), func(b *testing.B) {
+			body := api.ListEnvelope{FavoriteList: &api.FavoriteList{Favorites: favorites(1)}}
+			var perIdentity float64
+			for b.Loop() {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				ids := benchIdentities(n)
+				m, err := mock.New(mock.Options{Identities: ids})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, id := range ids {
+					inProcess(b, m, http.MethodPost, api.ListPath, id.Token, body)
+				}
+				ids = nil
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				perIdentity = float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+				runtime.KeepAlive(m)
+			}
+			b.ReportMetric(perIdentity, "B/identity")
+		})
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// The validating proxy: added latency against a direct call and against Prism.
+
+// prismPath is the Prism CLI: $FAVCONFORM_PRISM, else the one `make bench-setup` installs.
+func prismPath() string {
+	if p := os.Getenv("FAVCONFORM_PRISM"); p != "" {
+		return p
+	}
+	p, _ := filepath.Abs(filepath.Join(".prism", "node_modules", ".bin", "prism"))
+	return p
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(b *testing.B) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// BenchmarkProxy measures one GET of a list of two favorites, sequentially over loopback:
+// straight to the mock (the baseline), through favconform's validating proxy, and through
+// Stoplight Prism's validating proxy on the same spec and mock (skipped when Prism is not
+// installed: make bench-setup).
+func BenchmarkProxy(b *testing.B) {
+	m, token, _ := listOf(b, 2)
+	target := serve(b, m)
+	get := func(b *testing.B, base string) {
+		c := httpClient(1)
+		for b.Loop() {
+			if status, out, err := call(c, http.MethodGet, base+api.ListPath, token, nil); err != nil || status != 200 {
+				b.Fatalf("%d %v %.300s", status, err, out)
+			}
+		}
+	}
+	b.Run("baseline=direct", func(b *testing.B) { get(b, target) })
+	b.Run("proxy=favconform", func(b *testing.B) {
+		tu, _ := url.Parse(target)
+		p, err := proxy.New(tu, proxy.Options{Log: io.Discard})
+		if err != nil {
+			b.Fatal(err)
+		}
+		get(b, serve(b, p))
+	})
+	b.Run("proxy=prism", func(b *testing.B) {
+		bin := prismPath()
+		if _, err := os.Stat(bin); err != nil {
+			b.Skipf("Prism is not installed at %s (make bench-setup, or set FAVCONFORM_PRISM)", bin)
+		}
+		port := freePort(b)
+		cmd := exec.Command(bin, "proxy", filepath.Join("..", "spec", "openapi.yaml"), target, "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--errors=false")
+		var logs bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &logs, &logs
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		base := fmt.Sprintf("http://127.0.0.1:%d", port)
+		c := httpClient(1)
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			if status, _, err := call(c, http.MethodGet, base+api.ListPath, token, nil); err == nil && status == 200 {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("Prism did not answer within 60s:\n%s", logs.String())
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		get(b, base)
+	})
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole default suite's wall time.
+
+var buildOnce = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "favconform-bench-")
+	if err != nil {
+		return "", err
+	}
+	for _, c := range [][]string{
+		{"build", "-o", filepath.Join(dir, "favconform"), "github.com/favconform/favconform/cmd/favconform"},
+		{"build", "-o", filepath.Join(dir, "ginkgo"), "github.com/onsi/ginkgo/v2/ginkgo"},
+		{"test", "-c", "-o", filepath.Join(dir, "suites.test"), "github.com/favconform/favconform/suites"},
+	} {
+		if out, err := exec.Command("go", c...).CombinedOutput(); err != nil {
+			return "", fmt.Errorf("go %s: %v\n%s", strings.Join(c, " "), err, out)
+		}
+	}
+	return dir, nil
+})
+
+func run(b *testing.B, name string, args ...string) {
+	b.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		b.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+// BenchmarkSuite runs the whole default suite against the embedded mock as a user does: the
+// command in its own process (each run starts its own mock), and the Ginkgo CLI with -p (two
+// processes, one per CPU, each with its own mock). The baseline is the command's process start
+// (favconform version).
+func BenchmarkSuite(b *testing.B) {
+	dir, err := buildOnce()
+	if err != nil {
+		b.Fatal(err)
+	}
+	fc := filepath.Join(dir, "favconform")
+	b.Run("baseline=process-start", func(b *testing.B) {
+		for b.Loop() {
+			run(b, fc, "version")
+		}
+	})
+	b.Run("suite=run", func(b *testing.B) {
+		for b.Loop() {
+			run(b, fc, "run")
+		}
+	})
+	b.Run("suite=ginkgo-p", func(b *testing.B) {
+		for b.Loop() {
+			run(b, filepath.Join(dir, "ginkgo"), "-p", "--no-color", filepath.Join(dir, "suites.test"))
+		}
+	})
+}

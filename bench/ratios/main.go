@@ -1,0 +1,135 @@
+// Command ratios reads `go test -bench` output (bench/results.txt) and prints, for each figure of
+// BENCHMARKS.md, the median over the runs of the figure as a ratio to its baseline measured in the
+// same run (the n-th result of a benchmark is paired with the n-th result of its baseline: with
+// -count, both come from the same pass over the benchmarks), with the smallest and largest ratio.
+//
+//	go run ./bench/ratios bench/results.txt
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// results maps "Benchmark/sub unit" to its values, in run order.
+type results map[string][]float64
+
+var line = regexp.MustCompile(`^Benchmark(\S+?)(-\d+)?\s+\d+\s+(.*)$`)
+
+func read(path string) (results, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := results{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		m := line.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		fields := strings.Fields(m[3])
+		for i := 0; i+1 < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err != nil {
+				continue
+			}
+			k := m[1] + " " + fields[i+1]
+			r[k] = append(r[k], v)
+		}
+	}
+	return r, sc.Err()
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// ratio is one figure: f(values of the runs, in order) for each run.
+type ratio struct {
+	name, target string
+	keys         []string
+	f            func(v ...float64) float64
+	ok           func(m float64) bool
+}
+
+func div(v ...float64) float64 { return v[0] / v[1] }
+
+// added is (through − direct) ÷ (other − direct).
+func added(v ...float64) float64 { return (v[0] - v[2]) / (v[1] - v[2]) }
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: ratios results.txt")
+		os.Exit(2)
+	}
+	r, err := read(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	const rt = "Validation/baseline=loopback-round-trip ns/op"
+	figures := []ratio{
+		{"validate one GET exchange ÷ loopback round trip", "≤ 0.25", []string{"Validation/validate=get ns/op", rt}, div, func(m float64) bool { return m <= 0.25 }},
+		{"validate one add exchange ÷ loopback round trip", "≤ 0.25", []string{"Validation/validate=add ns/op", rt}, div, func(m float64) bool { return m <= 0.25 }},
+		{"mock get throughput ÷ fixed-body handler", "≥ 0.7", []string{"Throughput/mock=get req/s", "Throughput/baseline=fixed-body req/s"}, div, func(m float64) bool { return m >= 0.7 }},
+		{"mock add throughput ÷ fixed-body handler", "≥ 0.7", []string{"Throughput/mock=add req/s", "Throughput/baseline=fixed-body req/s"}, div, func(m float64) bool { return m >= 0.7 }},
+		{"mock delete throughput ÷ fixed-body handler", "≥ 0.7", []string{"Throughput/mock=delete req/s", "Throughput/baseline=fixed-body req/s"}, div, func(m float64) bool { return m >= 0.7 }},
+		{"mock get p50 ÷ fixed-body p50", "", []string{"Throughput/mock=get p50-µs", "Throughput/baseline=fixed-body p50-µs"}, div, nil},
+		{"mock get p99 ÷ fixed-body p99", "", []string{"Throughput/mock=get p99-µs", "Throughput/baseline=fixed-body p99-µs"}, div, nil},
+		{"proxy latency ÷ direct call", "", []string{"Proxy/proxy=favconform ns/op", "Proxy/baseline=direct ns/op"}, div, nil},
+		{"Prism latency ÷ direct call", "", []string{"Proxy/proxy=prism ns/op", "Proxy/baseline=direct ns/op"}, div, nil},
+		{"proxy's added latency ÷ Prism's added latency", "≤ 0.05", []string{"Proxy/proxy=favconform ns/op", "Proxy/proxy=prism ns/op", "Proxy/baseline=direct ns/op"}, added, func(m float64) bool { return m <= 0.05 }},
+		{"suite run (s)", "≤ 1", []string{"Suite/suite=run ns/op"}, func(v ...float64) float64 { return v[0] / 1e9 }, func(m float64) bool { return m <= 1 }},
+		{"suite ginkgo -p (s)", "≤ 1", []string{"Suite/suite=ginkgo-p ns/op"}, func(v ...float64) float64 { return v[0] / 1e9 }, func(m float64) bool { return m <= 1 }},
+		{"suite run ÷ process start", "", []string{"Suite/suite=run ns/op", "Suite/baseline=process-start ns/op"}, div, nil},
+		{"suite ginkgo -p ÷ suite run", "", []string{"Suite/suite=ginkgo-p ns/op", "Suite/suite=run ns/op"}, div, nil},
+		{"validate 100 favorites ÷ 1 favorite", "linear", []string{"ValidationGrowth/favorites=100 ns/op", "ValidationGrowth/favorites=1 ns/op"}, div, nil},
+		{"µs per favorite, 1 → 100", "", []string{"ValidationGrowth/favorites=100 ns/op", "ValidationGrowth/favorites=1 ns/op"}, func(v ...float64) float64 { return (v[0] - v[1]) / 99 / 1e3 }, nil},
+		{"µs per favorite, 10 → 50", "", []string{"ValidationGrowth/favorites=50 ns/op", "ValidationGrowth/favorites=10 ns/op"}, func(v ...float64) float64 { return (v[0] - v[1]) / 40 / 1e3 }, nil},
+		{"µs per favorite, 50 → 100", "", []string{"ValidationGrowth/favorites=100 ns/op", "ValidationGrowth/favorites=50 ns/op"}, func(v ...float64) float64 { return (v[0] - v[1]) / 50 / 1e3 }, nil},
+		{"mock bytes per identity at 10,000", "", []string{"MockMemory/identities=10000 B/identity"}, func(v ...float64) float64 { return v[0] }, nil},
+		{"bytes per identity, 10,000 ÷ 1,000", "linear: ≈ 1", []string{"MockMemory/identities=10000 B/identity", "MockMemory/identities=1000 B/identity"}, div, nil},
+	}
+	fmt.Printf("%-48s %10s %10s %10s  %-8s %s\n", "figure", "median", "min", "max", "target", "")
+	for _, fig := range figures {
+		runs := -1
+		for _, k := range fig.keys {
+			if n := len(r[k]); runs < 0 || n < runs {
+				runs = n
+			}
+		}
+		if runs <= 0 {
+			fmt.Printf("%-48s %10s\n", fig.name, "(not run)")
+			continue
+		}
+		vals := make([]float64, runs)
+		for i := range runs {
+			args := make([]float64, len(fig.keys))
+			for j, k := range fig.keys {
+				args[j] = r[k][i]
+			}
+			vals[i] = fig.f(args...)
+		}
+		m := median(vals)
+		verdict := ""
+		if fig.ok != nil {
+			verdict = "met"
+			if !fig.ok(m) {
+				verdict = "MISSED"
+			}
+		}
+		fmt.Printf("%-48s %10.3f %10.3f %10.3f  %-8s %s  (%d runs)\n", fig.name, m, slices.Min(vals), slices.Max(vals), fig.target, verdict, runs)
+	}
+}

@@ -1,0 +1,49 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// ErrTargetSilent is the error of a call not sent because the target stopped answering.
+var ErrTargetSilent = errors.New("the target has stopped answering")
+
+// Breaker keeps a run from waiting out the per-request timeout again and again against a target
+// that no longer answers: once Limit calls have had no answer within the timeout, every later
+// call through a client using the breaker fails at once, without being sent. A run shares one
+// Breaker among its clients; it never closes again.
+type Breaker struct {
+	// Limit is how many unanswered calls open the breaker (0 or less: never).
+	Limit int
+
+	mu     sync.Mutex
+	silent int
+}
+
+// UseBreaker makes the client's calls count towards b and stop once it is open.
+func (c *Client) UseBreaker(b *Breaker) { c.breaker = b }
+
+// check returns the error of a call the open breaker stops, or nil.
+func (b *Breaker) check(timeout fmt.Stringer) error {
+	if b == nil || b.Limit <= 0 {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.silent < b.Limit {
+		return nil
+	}
+	return fmt.Errorf("not sent: %w (%d requests got no answer within the per-request timeout of %s; nothing more is sent to it in this run)", ErrTargetSilent, b.silent, timeout)
+}
+
+// record counts a call that got no answer in time.
+func (b *Breaker) record(err error) {
+	var te interface{ Timeout() bool } // *url.Error, and the error of a body read cut short
+	if b == nil || !errors.As(err, &te) || !te.Timeout() {
+		return
+	}
+	b.mu.Lock()
+	b.silent++
+	b.mu.Unlock()
+}

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/mock"
+	"github.com/favconform/favconform/report"
+)
+
+// reportFiles reads the three reports of dir.
+func reportFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, name := range []string{"junit.xml", "report.json", "report.html"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatalf("--report-dir must write %s: %v", name, err)
+		}
+		out[name] = string(b)
+	}
+	return out
+}
+
+// TestReportDirWritesTheThreeReportsWithReproductions runs the command against a mock deviation:
+// the reports are written, every failure that sent a request carries a curl command in
+// report.json, and the console prints it with the variable to export. When Chromium is
+// installed, the rendered report.html shows the run's own counts.
+func TestReportDirWritesTheThreeReportsWithReproductions(t *testing.T) {
+	dir := t.TempDir()
+	r := favconform(t, nil, "run", "--deviate", "revision-as-number", "--report-dir", dir)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	files := reportFiles(t, dir)
+	rep := readReport(t, dir)
+	failures := 0
+	for _, s := range rep.Specs {
+		if s.Failure == nil || len(s.Transcript) == 0 {
+			continue
+		}
+		failures++
+		if s.Failure.Curl == "" || s.Failure.Call == nil || s.Transcript[*s.Failure.Call].Curl != s.Failure.Curl {
+			t.Errorf("spec %q: its failure has no reproduction: %+v", s.Name, s.Failure)
+		}
+		if !strings.Contains(r.stdout, s.Failure.Curl[:strings.Index(s.Failure.Curl, "\n")]) {
+			t.Errorf("the console does not print the reproduction of %q", s.Name)
+		}
+	}
+	if failures == 0 {
+		t.Fatal("the deviation made no spec fail")
+	}
+	for _, want := range []string{"reproduce the request (export FAVCONFORM_TOKEN_USER first):", `-H "Authorization: $FAVCONFORM_TOKEN_USER"`,
+		"reports written to " + dir + " (junit.xml, report.json, report.html)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the console lacks %q", want)
+		}
+	}
+	var junit struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+	}
+	if err := xml.Unmarshal([]byte(files["junit.xml"]), &junit); err != nil || junit.Failures != rep.Summary.Failed ||
+		junit.Tests != rep.Summary.Passed+rep.Summary.Failed+rep.Summary.Skipped {
+		t.Errorf("junit.xml: %v, %+v against %+v", err, junit, rep.Summary)
+	}
+	if !strings.Contains(files["junit.xml"], `<property name="requirement" value="schema.responses-match-spec">`) ||
+		!strings.Contains(files["junit.xml"], "<system-out>#1 user ") {
+		t.Error("junit.xml: testcases must carry their requirements and transcripts")
+	}
+
+	bin := chromiumBinary(t)
+	if bin == "" {
+		return
+	}
+	dom := dumpDOM(t, bin, filepath.Join(dir, "report.html"))
+	for id, want := range map[string]int{"count-passed": rep.Summary.Passed, "count-failed": rep.Summary.Failed, "count-skipped": rep.Summary.Skipped} {
+		m := regexp.MustCompile(`id="` + id + `"[^>]*>([^<]*)<`).FindStringSubmatch(dom)
+		if m == nil || m[1] != fmt.Sprint(want) {
+			t.Errorf("report.html in Chromium: #%s shows %v, want %d", id, m, want)
+		}
+	}
+	if !strings.Contains(dom, "/favoriteList/revision") {
+		t.Error("report.html in Chromium does not show the violation's JSON pointer")
+	}
+}
+
+// chromiumBinary is the report package's browser check's lookup (see report/browser_test.go):
+// "" when Chromium is absent, unless FAVCONFORM_REQUIRE_CHROMIUM=1.
+func chromiumBinary(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("FAVCONFORM_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("FAVCONFORM_REQUIRE_CHROMIUM") == "1" {
+		t.Fatal("chromium is not installed (`make setup` installs it) and FAVCONFORM_REQUIRE_CHROMIUM=1")
+	}
+	t.Log("chromium is not installed: the rendered page is not checked (`make setup` installs it)")
+	return ""
+}
+
+func dumpDOM(t *testing.T, bin, file string) string {
+	t.Helper()
+	profile, err := os.MkdirTemp("", "favconform-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(profile)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
+		"--user-data-dir="+profile, "--dump-dom", "file://"+filepath.ToSlash(file)).Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom: %v", err)
+	}
+	return string(out)
+}
+
+// TestNoSecretInAnyOutput greps every output of a failing, verbose run — stdout, stderr,
+// junit.xml, report.json, report.html — for every token of the identities, and shows that the
+// tokens were really in play: the target accepted them (it answers 401 to anything else), so an
+// output without them was redacted, not merely never given them.
+func TestNoSecretInAnyOutput(t *testing.T) {
+	ids := identity.Default()
+	check := func(t *testing.T, r result, dir string) {
+		t.Helper()
+		outputs := reportFiles(t, dir)
+		outputs["stdout"], outputs["stderr"] = r.stdout, r.stderr
+		for name, text := range outputs {
+			for _, id := range ids {
+				if strings.Contains(text, id.Token) {
+					i := strings.Index(text, id.Token)
+					around := text[max(0, i-120):min(len(text), i+len(id.Token)+40)]
+					t.Errorf("%s contains the token of role %s: …%s…", name, id.Role, strings.ReplaceAll(around, id.Token, "<THE TOKEN>"))
+				}
+			}
+		}
+		if !strings.Contains(outputs["report.json"], `"[REDACTED]"`) || !strings.Contains(outputs["report.html"], "Authorization: [REDACTED]") {
+			t.Error("the reports must show the Authorization header as redacted")
+		}
+		// The tokens reached the target: calls made with them were authenticated (any answer but
+		// 401), and the calls made without one were refused with 401.
+		rep := readReport(t, dir)
+		used, accepted, refused := map[identity.Role]bool{}, map[identity.Role]bool{}, false
+		for _, s := range rep.Specs {
+			for _, c := range s.Transcript {
+				if c.RequestHeader.Get("Authorization") != report.Redacted {
+					continue
+				}
+				used[c.Role] = true
+				if c.Status != 0 && c.Status != http.StatusUnauthorized {
+					accepted[c.Role] = true
+				}
+				if c.Role == "garbage-token" && c.Status == http.StatusUnauthorized {
+					refused = true
+				}
+			}
+		}
+		for _, role := range identity.Roles {
+			if used[role] && !accepted[role] {
+				t.Errorf("role %s: no call with its token was authenticated", role)
+			}
+		}
+		if !accepted[identity.User] || !accepted[identity.SecondUser] || !refused {
+			t.Errorf("the run must show the tokens authenticated (%v) and a wrong token refused with 401 (%v)", accepted, refused)
+		}
+	}
+
+	t.Run("embedded mock with a deviation", func(t *testing.T) {
+		dir := t.TempDir()
+		r := favconform(t, nil, "run", "--deviate", "error-body-plain-text", "--report-dir", dir, "-v")
+		if r.code != 1 {
+			t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+		if !regexp.MustCompile(`(?m)^\[ *\d+/\d+\] FAIL `).MatchString(r.stdout) {
+			t.Fatalf("-v must print a line per spec:\n%s", r.stdout)
+		}
+		check(t, r, dir)
+	})
+
+	// A hostile target echoes each caller's token in a response header and in every JSON body
+	// (so failure messages, which quote bodies, carry it too): the outputs must still hold none.
+	t.Run("target echoing the tokens", func(t *testing.T) {
+		m, err := mock.New(mock.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		seen := map[string]bool{}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			auth := req.Header.Get("Authorization")
+			mu.Lock()
+			seen[auth] = true
+			mu.Unlock()
+			rec := httptest.NewRecorder()
+			m.ServeHTTP(rec, req)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			body := rec.Body.Bytes()
+			if auth != "" {
+				w.Header().Set("X-Echo-Authorization", auth)
+				if bytes.HasPrefix(body, []byte("{")) {
+					body = append([]byte(fmt.Sprintf(`{"echo":%q,`, auth)), body[1:]...)
+				}
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			w.Write(body)
+		}))
+		defer srv.Close()
+		var file bytes.Buffer
+		fmt.Fprintf(&file, "baseURL: %s\nidentities:\n", srv.URL)
+		for _, id := range ids {
+			fmt.Fprintf(&file, "  %s:\n    headers:\n      Authorization: %q\n", id.Role, id.Token)
+		}
+		target := filepath.Join(t.TempDir(), "target.yaml")
+		if err := os.WriteFile(target, file.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		r := favconform(t, nil, "run", "--target-file", target, "--report-dir", dir, "-v")
+		if r.code != 1 {
+			t.Fatalf("exit %d, want 1 (the echoed field breaks the spec)\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+		mu.Lock()
+		for _, id := range ids {
+			if !seen[id.Token] {
+				t.Errorf("the token of role %s never reached the target", id.Role)
+			}
+		}
+		mu.Unlock()
+		check(t, r, dir)
+	})
+}

@@ -1,0 +1,87 @@
+package suites
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/favconform/favconform/client"
+	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/model"
+)
+
+// ModelLabel marks the model-based runs (select them with --label-filter model).
+const ModelLabel = "model"
+
+// SeedEnv names the environment variable that fixes the seed of the model-based runs.
+const SeedEnv = "FAVCONFORM_SEED"
+
+// modelSeed is the seed of this process's model-based runs: FAVCONFORM_SEED, or a random one.
+// Every model-based spec of a run uses it, so one printed seed replays the run.
+var modelSeed = sync.OnceValues(func() (int64, error) {
+	v := strings.TrimSpace(os.Getenv(SeedEnv))
+	if v == "" {
+		return model.RandomSeed(), nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not an integer seed (e.g. %s=12345)", SeedEnv, v, SeedEnv)
+	}
+	return n, nil
+})
+
+var _ = Describe("Model-based sequences", Label(ModelLabel), func() {
+	It("a seeded random sequence of calls by one user (every endpoint, valid and invalid) answers, and leaves the list, as the model of the docs says after every step",
+		Covers("state.model-conformance"),
+		func() { runModel(identity.User) })
+
+	It("a seeded random sequence of calls by two users, interleaved, answers and leaves both lists as the model of the docs says after every step",
+		Covers("state.model-conformance"),
+		func() { runModel(identity.User, identity.SecondUser) })
+})
+
+// runModel runs the seeded sequence over roles against the target and the model. On failure it
+// shrinks the sequence, replays the shortest one through the spec's recording client (so the
+// transcript shows exactly it), and fails with the seed and the numbered steps.
+func runModel(roles ...identity.Role) {
+	w := newWorld()
+	for _, r := range roles {
+		w.fresh(r) // skips with a message when the role is not configured or writes are not allowed
+	}
+	seed, err := modelSeed()
+	if err != nil {
+		Fail(err.Error())
+	}
+	cfg := configured()
+	steps, replays := model.DefaultSteps, model.DefaultShrinkReplays
+	if !cfg.Target.IsLoopback() {
+		// A remote target gets the first 50 steps of the same sequence, and a smaller shrink.
+		steps, replays = 50, 15
+	}
+	GinkgoWriter.Printf("model-based run: seed %d, %d steps, roles %v (replay with %s=%d)\n", seed, steps, roles, SeedEnv, seed)
+	AddReportEntry("seed", seed)
+
+	// The run and its shrink replays go through a client of their own: hundreds of calls that
+	// would bury the transcript. Only the shortest failing sequence is replayed through w.client.
+	c := client.New(cfg.Target, cfg.Validator, nil)
+	res, err := model.Run(model.Config{Client: c, Roles: roles, Seed: seed, Steps: steps, ShrinkReplays: replays})
+	if err != nil {
+		Fail(cfg.Target.Redact(fmt.Sprintf("model-based run with seed %d (%s=%d): %v", seed, SeedEnv, seed, err)))
+	}
+	f := res.Failure
+	if f == nil {
+		return
+	}
+	AddReportEntry("shortest failing sequence", model.Describe(f.Steps))
+	msg := f.Error()
+	if err := model.Reset(w.client, roles); err == nil {
+		if at, _ := model.Execute(w.client, roles, f.Steps); at != len(f.Steps)-1 {
+			msg += "\n(the final replay of the shortest sequence, in the transcript, did not fail the same way: the target may be flaky)"
+		}
+	}
+	Fail(cfg.Target.Redact(msg))
+}

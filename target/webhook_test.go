@@ -1,0 +1,50 @@
+package target
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const base = "baseURL: https://www.wixapis.com\nidentities: {user: {headers: {Authorization: t}}}\n"
+
+func TestWebhooksSection(t *testing.T) {
+	c, err := Parse([]byte(base+"webhooks: {listen: ':8099', publicURL: 'https://abc.example.net/hooks', publicKeyFile: keys/app.pem, wait: 45s, quiet: 3s}\n"), "/etc/fc/target.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := c.Webhooks
+	if w == nil || w.Listen != ":8099" || w.PublicURL != "https://abc.example.net/hooks" || w.PublicKeyFile != filepath.FromSlash("/etc/fc/keys/app.pem") ||
+		w.EventWait() != 45*time.Second || w.EventQuiet() != 3*time.Second {
+		t.Fatalf("parsed %+v", w)
+	}
+	c, err = Parse([]byte(base), "t.yaml")
+	if err != nil || c.Webhooks != nil {
+		t.Fatalf("no section: %+v, %v", c.Webhooks, err)
+	}
+	if d := (Webhooks{}); d.EventWait() != DefaultEventWait || d.EventQuiet() != DefaultEventQuiet {
+		t.Fatal("defaults")
+	}
+	abs, err := Parse([]byte(base+"webhooks: {listen: '127.0.0.1:1', publicKeyFile: /k.pem}\n"), "dir/t.yaml")
+	if err != nil || abs.Webhooks.PublicKeyFile != "/k.pem" {
+		t.Fatalf("absolute key path: %+v %v", abs.Webhooks, err)
+	}
+}
+
+func TestWebhooksSectionErrors(t *testing.T) {
+	for section, want := range map[string]string{
+		"{publicKeyFile: k.pem}":                          "listen is required",
+		"{listen: 8099, publicKeyFile: k.pem}":            "not a host:port",
+		"{listen: ':1'}":                                  "publicKeyFile is required",
+		"{listen: ':1', publicKeyFile: k, publicURL: x}":  "not an http(s) URL",
+		"{listen: ':1', publicKeyFile: k, wait: soon}":    "wait \"soon\"",
+		"{listen: ':1', publicKeyFile: k, quiet: -1s}":    "quiet",
+		"{listen: ':1', publicKeyFile: k, tunnel: ngrok}": "tunnel",
+	} {
+		_, err := Parse([]byte(base+"webhooks: "+section+"\n"), "t.yaml")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("webhooks %s: want an error containing %q, got %v", section, want, err)
+		}
+	}
+}
