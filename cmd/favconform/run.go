@@ -66,7 +66,6 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		opts.Clients = n
 	}
 	opts.Deviations, opts.Focus, opts.Out = deviations, focus, stdout
-	opts.NoColor = !isTerminal(stdout)
 	opts.Version = versionString()
 	// Ginkgo reads its own flags from os.Args; the command's flags are not Ginkgo's.
 	os.Args = os.Args[:1]
@@ -76,14 +75,4 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "favconform run: %s\n", strings.TrimSpace(err.Error()))
 	}
 	return runner.ExitCode(outcome, err)
-}
-
-// isTerminal reports whether w is a character device (colour is for people, not logs).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
