@@ -22,6 +22,7 @@ type Deviation struct {
 // (search for the constant to find it).
 const (
 	devAddDropsFavorite           = "add-drops-favorite"
+	devWritesLostAfterFive        = "writes-lost-after-five"
 	devAddRequiresList            = "add-requires-list"
 	devAppIdentityRefused         = "app-identity-refused"
 	devAppIgnoresUserPermission   = "app-ignores-user-permission"
@@ -223,6 +224,8 @@ var registry = []Deviation{
 		"update gives every favorite a new id, even those sent with one"},
 	{devUpdatedDateFrozen, "dates.updated-moves-forward",
 		"writes to an existing list leave updatedDate alone"},
+	{devWritesLostAfterFive, "state.model-conformance",
+		"from the sixth write to a list on, updates and favorite deletions are answered as usual but not stored: a read shows the earlier state"},
 }
 
 // Deviations returns every deviation switch, sorted by name.

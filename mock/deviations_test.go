@@ -45,6 +45,17 @@ func (e *env) pState() (api.FavoriteList, bool) { return e.m.List(e.ident(user).
 var millisRE = regexp.MustCompile(`\.\d{3}Z$`)
 
 var probes = map[string]func(e *env) bool{
+	devWritesLostAfterFive: func(e *env) bool {
+		l, _ := e.pCreate(sampleFav(0), sampleFav(1), sampleFav(2), sampleFav(3), sampleFav(4), sampleFav(5), sampleFav(6))
+		if len(l.Favorites) != 7 {
+			return false
+		}
+		for _, f := range l.Favorites[:6] { // six deletions: the sixth is answered, not stored
+			e.do(user, http.MethodDelete, delFavPath(f.ID), nil)
+		}
+		now, _ := e.pState()
+		return slices.Equal(pageIDs(now), []string{"page-5", "page-6"})
+	},
 	devAddDropsFavorite: func(e *env) bool {
 		e.pCreate(sampleFav(1))
 		e.pAdd(sampleFav(2))

@@ -240,6 +240,7 @@ func (m *Mock) serve(r *http.Request) reply {
 	if m.dev.on(devRacyCallerSlot) && r.Method != http.MethodGet {
 		caller = m.racyCaller(caller)
 	}
+	restore := m.loseWrite(rt.op, caller)
 	var res reply
 	switch rt.op {
 	case opGet:
@@ -255,6 +256,9 @@ func (m *Mock) serve(r *http.Request) reply {
 	case opDeleteFavorite:
 		res = m.deleteFavorite(caller, r, rt.id)
 	}
+	if res.status == http.StatusOK {
+		restore()
+	}
 	if rt.op != opGet && res.status >= 400 && res.status < 500 && m.dev.on(devRevisionBumpedOnFailed) {
 		m.mu.Lock()
 		if rec := m.current(m.ownerKey(caller.WixUserID)); rec != nil {
@@ -269,6 +273,32 @@ func (m *Mock) serve(r *http.Request) reply {
 		}
 	}
 	return res
+}
+
+// loseWrite, under devWritesLostAfterFive, prepares to undo an update or a favorite deletion of a
+// list that has already seen five writes after its creation: the caller's answer shows the write,
+// the store does not. (Adds are spared so that the switch breaks nothing the racing-add checks
+// test.)
+func (m *Mock) loseWrite(op operation, caller identity.Identity) (restore func()) {
+	if !m.dev.on(devWritesLostAfterFive) || (op != opUpdate && op != opDeleteFavorite) {
+		return func() {}
+	}
+	key := m.ownerKey(caller.WixUserID)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rec := m.current(key)
+	if rec == nil || rec.list.Revision < 6 {
+		return func() {}
+	}
+	saved := record{list: copyList(rec.list), updated: rec.updated}
+	return func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		*rec = saved
+		if m.current(key) != rec { // the write deleted the list: it comes back
+			m.lists[key] = append(m.lists[key], rec)
+		}
+	}
 }
 
 // Routing.
