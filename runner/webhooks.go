@@ -18,10 +18,10 @@ import (
 // event and takes an event as not coming after EmbeddedEventQuiet without a delivery, which is
 // longer than any delivery's delay: the suite stays fast and its absence checks are sound.
 const (
-	EmbeddedEventDelay  = 10 * time.Millisecond
-	EmbeddedEventJitter = 90 * time.Millisecond
+	EmbeddedEventDelay  = 5 * time.Millisecond
+	EmbeddedEventJitter = 45 * time.Millisecond
 	EmbeddedEventWait   = 2 * time.Second
-	EmbeddedEventQuiet  = EmbeddedEventDelay + EmbeddedEventJitter + 150*time.Millisecond
+	EmbeddedEventQuiet  = EmbeddedEventDelay + EmbeddedEventJitter + 100*time.Millisecond
 	// eventLeeway is the clock skew allowed on a real target's JWTs.
 	eventLeeway = time.Minute
 	// webhookPath is where the embedded mock posts its events on the receiver.

@@ -8,6 +8,7 @@ package spec
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"regexp"
 	"sync"
@@ -48,20 +49,36 @@ func Load() (*openapi3.T, error) {
 	return load()
 }
 
-// uuidPattern is the RFC 4122 textual form of a UUID, of any version or variant, in either case.
-// kin-openapi's own FormatOfStringForUUIDOfRFC4122 insists on versions 1-5 and the RFC 4122
-// variant, which would reject ids a server may legitimately generate (v7, Microsoft GUIDs).
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+// validateUUID accepts the RFC 4122 textual form of a UUID (8-4-4-4-12 hexadecimal digits), of
+// any version or variant, in either case. kin-openapi's own FormatOfStringForUUIDOfRFC4122
+// insists on versions 1-5 and the RFC 4122 variant, which would reject ids a server may
+// legitimately generate (v7, Microsoft GUIDs). A loop, not a regexp: every id of every exchange
+// passes here (the regexp was 13 % of a validation's CPU).
 
 // dateTimePattern is RFC 3339's date-time production (kin-openapi's default check for date-time).
 var dateTimePattern = regexp.MustCompile(openapi3.FormatOfStringDateTime)
 
 func validateUUID(s string) error {
-	if !uuidPattern.MatchString(s) {
-		return fmt.Errorf("not a UUID (8-4-4-4-12 hexadecimal digits)")
+	if len(s) != 36 {
+		return errNotUUID
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return errNotUUID
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return errNotUUID
+			}
+		}
 	}
 	return nil
 }
+
+var errNotUUID = errors.New("not a UUID (8-4-4-4-12 hexadecimal digits)")
 
 // validateDateTime checks the RFC 3339 syntax and, unlike kin-openapi's default regexp, that the
 // date exists (no 2024-02-30). time.Parse refuses a leap second (:60), which Wix never sends.

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/internal/serving"
 	"github.com/favconform/favconform/mock"
 	"github.com/favconform/favconform/spec"
 	"github.com/favconform/favconform/webhook"
@@ -58,7 +57,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "favconform serve: %v\n", err)
 		return 2
 	}
-	srv := &http.Server{Handler: m, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := mock.HTTPServer(m)
 	fmt.Fprintf(stdout, "favconform reference mock listening on http://%s\n", ln.Addr())
 	if len(deviations) > 0 {
 		fmt.Fprintf(stdout, "deviations on: %v\n", []string(deviations))
@@ -71,21 +70,10 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	defer m.CloseWebhooks()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		fmt.Fprintf(stderr, "favconform serve: %v\n", err)
-		return 1
-	case <-ctx.Done():
-	}
+	running := serving.Serve(ln, srv)
+	<-ctx.Done()
 	// Let in-flight requests finish, then release the port.
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(stderr, "favconform serve: shutdown: %v\n", err)
-		return 1
-	}
+	running.Close()
 	return 0
 }
 
