@@ -17,24 +17,44 @@ type Breaker struct {
 	// Limit is how many unanswered calls open the breaker (0 or less: never).
 	Limit int
 
-	mu     sync.Mutex
-	silent int
+	mu       sync.Mutex
+	silent   int
+	halted   bool
+	inflight sync.WaitGroup
+}
+
+// ErrHalted is the error of a call not sent because the run is over: after an interrupt Ginkgo
+// abandons the running spec without stopping it, and its calls must not reach the target while
+// the harness restores the identities' lists.
+var ErrHalted = errors.New("the run is over; the call was not sent")
+
+// Halt stops every later call through clients using b, and waits for the calls under way.
+func (b *Breaker) Halt() {
+	b.mu.Lock()
+	b.halted = true
+	b.mu.Unlock()
+	b.inflight.Wait()
 }
 
 // UseBreaker makes the client's calls count towards b and stop once it is open.
 func (c *Client) UseBreaker(b *Breaker) { c.breaker = b }
 
-// check returns the error of a call the open breaker stops, or nil.
-func (b *Breaker) check(timeout fmt.Stringer) error {
-	if b == nil || b.Limit <= 0 {
-		return nil
+// enter returns the error of a call the breaker stops, or nil and the function to call once the
+// call is over.
+func (b *Breaker) enter(timeout fmt.Stringer) (release func(), err error) {
+	if b == nil {
+		return func() {}, nil
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.silent < b.Limit {
-		return nil
+	if b.halted {
+		return func() {}, ErrHalted
 	}
-	return fmt.Errorf("not sent: %w (%d requests got no answer within the per-request timeout of %s; nothing more is sent to it in this run)", ErrTargetSilent, b.silent, timeout)
+	if b.Limit <= 0 || b.silent < b.Limit {
+		b.inflight.Add(1)
+		return b.inflight.Done, nil
+	}
+	return func() {}, fmt.Errorf("not sent: %w (%d requests got no answer within the per-request timeout of %s; nothing more is sent to it in this run)", ErrTargetSilent, b.silent, timeout)
 }
 
 // record counts a call that got no answer in time.

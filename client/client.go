@@ -247,7 +247,7 @@ func (k *Caller) DoContext(ctx context.Context, req Request) *Response {
 
 	start := time.Now()
 	var hresp *http.Response
-	err = k.c.breaker.check(k.c.cfg.RequestTimeout())
+	release, err := k.c.breaker.enter(k.c.cfg.RequestTimeout())
 	if err == nil {
 		hresp, err = k.c.http.Do(hr)
 	}
@@ -262,6 +262,7 @@ func (k *Caller) DoContext(ctx context.Context, req Request) *Response {
 			err = fmt.Errorf("reading the response body: %w", err)
 		}
 	}
+	release()
 	call.Duration = time.Since(start)
 	k.c.breaker.record(err)
 	if err != nil {

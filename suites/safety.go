@@ -50,6 +50,8 @@ var _ = AfterSuite(func() {
 	if !cfg.AllowWrites {
 		return
 	}
+	// A spec abandoned by an interrupt may still be calling: stop it before restoring.
+	silence.Halt()
 	c := client.New(cfg.Target, cfg.Validator, nil)
 	for _, role := range identity.Roles {
 		before, taken := snapshots[role]

@@ -130,6 +130,7 @@ func TestListsAreRestoredAfterAnInterrupt(t *testing.T) {
 	if err == nil {
 		t.Fatalf("an interrupted run must not exit 0\n%s", out.String())
 	}
+	t.Logf("interrupted run:\n%s", out.String())
 	expectRestored(t, c, seeded)
 }
 
