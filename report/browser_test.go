@@ -2,68 +2,38 @@ package report
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/favconform/favconform/internal/browser"
 )
 
-// chromium finds a headless-capable Chromium: $FAVCONFORM_CHROMIUM, or chromium (Debian's
-// package, which `make setup` installs), chromium-browser or google-chrome on PATH. Without one
-// the test is skipped — unless FAVCONFORM_REQUIRE_CHROMIUM=1 (CI sets it after `make setup`),
-// when it fails.
+// chromium finds a headless-capable Chromium. Without one the test is skipped — unless
+// FAVCONFORM_REQUIRE_CHROMIUM=1 (CI sets it after `make setup`), when it fails.
 func chromium(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("FAVCONFORM_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
+	bin, err := browser.Find()
+	if err != nil {
+		if browser.Required() {
+			t.Fatal(err.Error() + " (FAVCONFORM_REQUIRE_CHROMIUM=1: the browser check must run)")
 		}
+		t.Skip(err.Error())
 	}
-	msg := "chromium is not installed: `make setup` installs it (Debian's chromium package), or set FAVCONFORM_CHROMIUM to a Chromium binary"
-	if os.Getenv("FAVCONFORM_REQUIRE_CHROMIUM") == "1" {
-		t.Fatal(msg + " (FAVCONFORM_REQUIRE_CHROMIUM=1: the browser check must run)")
-	}
-	t.Skip(msg)
-	return ""
+	return bin
 }
 
-// headless runs Chromium on url with a fresh profile and no network of its own (no sync, no
-// component updates, no background requests), and returns what it printed.
+// headless runs Chromium on url and returns what it printed.
 func headless(t *testing.T, bin, url string, args ...string) string {
 	t.Helper()
-	profile, err := os.MkdirTemp("", "favconform-chromium-")
+	out, err := browser.Headless(bin, url, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(profile)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	all := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
-		"--disable-dev-shm-usage", "--user-data-dir=" + profile}, args...)
-	cmd := exec.CommandContext(ctx, bin, append(all, url)...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, lastLines(errb.String(), 15))
-	}
-	return out.String()
-}
-
-func lastLines(s string, n int) string {
-	l := strings.Split(strings.TrimSpace(s), "\n")
-	if len(l) > n {
-		l = l[len(l)-n:]
-	}
-	return strings.Join(l, "\n")
+	return out
 }
 
 // counted reads the number the page's script wrote into the element with id.

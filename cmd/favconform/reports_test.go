@@ -2,21 +2,19 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/internal/browser"
 	"github.com/favconform/favconform/mock"
 	"github.com/favconform/favconform/report"
 )
@@ -98,41 +96,27 @@ func TestReportDirWritesTheThreeReportsWithReproductions(t *testing.T) {
 	}
 }
 
-// chromiumBinary is the report package's browser check's lookup (see report/browser_test.go):
-// "" when Chromium is absent, unless FAVCONFORM_REQUIRE_CHROMIUM=1.
+// chromiumBinary finds Chromium; "" (the rendered page is not checked here; report's own browser
+// test says why) when it is absent, unless FAVCONFORM_REQUIRE_CHROMIUM=1.
 func chromiumBinary(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("FAVCONFORM_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
+	bin, err := browser.Find()
+	if err != nil {
+		if browser.Required() {
+			t.Fatal(err.Error() + " (FAVCONFORM_REQUIRE_CHROMIUM=1)")
 		}
+		t.Log(err.Error() + ": the rendered page is not checked")
 	}
-	if os.Getenv("FAVCONFORM_REQUIRE_CHROMIUM") == "1" {
-		t.Fatal("chromium is not installed (`make setup` installs it) and FAVCONFORM_REQUIRE_CHROMIUM=1")
-	}
-	t.Log("chromium is not installed: the rendered page is not checked (`make setup` installs it)")
-	return ""
+	return bin
 }
 
 func dumpDOM(t *testing.T, bin, file string) string {
 	t.Helper()
-	profile, err := os.MkdirTemp("", "favconform-chromium-")
+	out, err := browser.Headless(bin, "file://"+filepath.ToSlash(file), "--dump-dom")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(profile)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
-		"--user-data-dir="+profile, "--dump-dom", "file://"+filepath.ToSlash(file)).Output()
-	if err != nil {
-		t.Fatalf("chromium --dump-dom: %v", err)
-	}
-	return string(out)
+	return out
 }
 
 // TestNoSecretInAnyOutput greps every output of a failing, verbose run — stdout, stderr,
