@@ -30,13 +30,25 @@ var silence = &client.Breaker{Limit: SilentLimit}
 // SilentLimit is how many unanswered calls end a run's sending.
 const SilentLimit = 10
 
+// specClient is the one way a spec gets a client: read-only unless writes are allowed, and under
+// the run's breaker, so that an interrupt's Halt stops every call of an abandoned spec before the
+// lists are restored (a client that bypassed it once deleted a list just restored).
+func specClient(cfg *Config, onCall func(client.Call)) *client.Client {
+	c := client.New(cfg.Target, cfg.Validator, onCall)
+	if !cfg.AllowWrites {
+		c.ReadOnly()
+	}
+	c.UseBreaker(silence)
+	return c
+}
+
 // newWorld starts a spec: call it first in every spec (or BeforeEach).
 func newWorld() *world {
 	GinkgoHelper()
 	cfg := configured()
 	w := &world{}
 	spec := CurrentSpecReport().FullText()
-	w.client = client.New(cfg.Target, cfg.Validator, func(c client.Call) {
+	w.client = specClient(cfg, func(c client.Call) {
 		w.mu.Lock()
 		w.calls = append(w.calls, c)
 		w.mu.Unlock()
@@ -44,10 +56,6 @@ func newWorld() *world {
 			cfg.OnCall(spec, c)
 		}
 	})
-	if !cfg.AllowWrites {
-		w.client.ReadOnly()
-	}
-	w.client.UseBreaker(silence)
 	DeferCleanup(func() {
 		w.mu.Lock()
 		t := Transcript{Calls: redactCalls(w.calls)}
