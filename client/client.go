@@ -32,6 +32,7 @@ type Client struct {
 	observe   func(Call)
 	readOnly  bool
 	breaker   *Breaker // nil: none (breaker.go)
+	ctx       context.Context
 }
 
 // ErrWritesNotAllowed is the error of a write attempted through a read-only client.
@@ -63,6 +64,15 @@ func New(cfg target.Config, v *validate.Validator, observe func(Call)) *Client {
 
 // The API does not redirect; following one would send credentials elsewhere.
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// WithContext returns a copy of the client whose calls carry ctx: once ctx is done, a call under
+// way stops and every later one fails at once, unsent. The copy shares everything else (the
+// connections, the observer, the breaker, read-only).
+func (c *Client) WithContext(ctx context.Context) *Client {
+	cp := *c
+	cp.ctx = ctx
+	return &cp
+}
 
 // Config is the target configuration the client uses.
 func (c *Client) Config() target.Config { return c.cfg }
@@ -102,6 +112,13 @@ type Caller struct {
 func (k *Caller) Invalid() *Caller {
 	c := *k
 	c.invalid = true
+	return &c
+}
+
+// WithContext returns a copy of the caller whose calls carry ctx (see Client.WithContext).
+func (k *Caller) WithContext(ctx context.Context) *Caller {
+	c := *k
+	c.c = k.c.WithContext(ctx)
 	return &c
 }
 
@@ -195,10 +212,14 @@ func (k *Caller) DeleteFavorite(favoriteID string) *Response {
 
 // Do sends req, validates the exchange, records it and decodes the body.
 func (k *Caller) Do(req Request) *Response {
-	return k.DoContext(context.Background(), req)
+	ctx := k.c.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return k.DoContext(ctx, req)
 }
 
-// DoContext is Do with a context.
+// DoContext is Do with a context (in place of the client's, if it has one).
 func (k *Caller) DoContext(ctx context.Context, req Request) *Response {
 	resp := &Response{}
 	req.InvalidOnPurpose = req.InvalidOnPurpose || k.invalid
@@ -247,7 +268,10 @@ func (k *Caller) DoContext(ctx context.Context, req Request) *Response {
 
 	start := time.Now()
 	var hresp *http.Response
-	release, err := k.c.breaker.enter(k.c.cfg.RequestTimeout())
+	release, err := func() {}, context.Cause(ctx) // a done context: the call is not sent
+	if err == nil {
+		release, err = k.c.breaker.enter(k.c.cfg.RequestTimeout())
+	}
 	if err == nil {
 		hresp, err = k.c.http.Do(hr)
 	}

@@ -115,7 +115,9 @@ func (r *Report) HTML() ([]byte, error) {
 		}
 		if s.Failure != nil {
 			hs.Failure = &htmlSpecFailure{Failure: *s.Failure, Hint: reproduceHint(s.Failure.Curl)}
-			v.Failures = append(v.Failures, htmlFailure{Index: i + 1, Name: s.Name, First: Headline(s.Failure.Message)})
+			if s.State != "interrupted" {
+				v.Failures = append(v.Failures, htmlFailure{Index: i + 1, Name: s.Name, First: Headline(s.Failure.Message)})
+			}
 		}
 		for j, c := range s.Transcript {
 			hc := htmlCall{Spec: i + 1, Num: j + 1, Role: string(c.Role), Method: c.Method, URL: c.URL, Operation: c.Operation,

@@ -100,6 +100,9 @@ func (r *Report) JUnit() ([]byte, error) {
 		}
 		s.Tests++
 		switch {
+		case sp.State == "interrupted":
+			s.Skipped++
+			c.Skipped = &junitSkipped{Message: "interrupted: the run was stopped while this spec ran"}
 		case sp.Failure != nil:
 			s.Failures++
 			msg := strings.TrimSpace(sp.Failure.Message)

@@ -44,6 +44,10 @@ type Summary struct {
 	Failed     int  `json:"failed"`
 	Skipped    int  `json:"skipped"`
 	Conforming bool `json:"conforming"`
+	// Interrupted is set when the run was stopped (Ctrl-C, SIGTERM) before its end: the spec then
+	// running is "interrupted", the rest did not run, and there is no verdict beyond the failures
+	// seen so far.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Requirement is one register entry with its verdict over the specs that cover it.
@@ -116,8 +120,11 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 	}
 	covering := map[string][]Spec{}
 	for _, s := range r.SpecReports {
+		if s.State == types.SpecStateInterrupted {
+			out.Summary.Interrupted = true
+		}
 		if s.LeafNodeType != types.NodeTypeIt {
-			if s.State.Is(types.SpecStateFailureStates) {
+			if s.State.Is(types.SpecStateFailureStates) && s.State != types.SpecStateInterrupted {
 				sp := Spec{Name: s.LeafNodeType.String() + " " + s.LeafNodeText, State: "failed",
 					Failure: &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}}
 				sp.redact(meta.Secrets)
@@ -138,6 +145,10 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 			out.Summary.Passed++
 		case "failed":
 			out.Summary.Failed++
+			sp.Failure = &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}
+		case "interrupted":
+			// Not a failure of the target: where it stood when stopped, for the reader.
+			out.Summary.Skipped++
 			sp.Failure = &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}
 		default:
 			out.Summary.Skipped++
@@ -160,7 +171,12 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 		}
 		out.Specs = append(out.Specs, sp)
 	}
-	out.Summary.Conforming = out.Summary.Failed == 0 && r.SuiteSucceeded
+	for _, reason := range r.SpecialSuiteFailureReasons {
+		if strings.Contains(reason, "Interrupted") {
+			out.Summary.Interrupted = true
+		}
+	}
+	out.Summary.Conforming = out.Summary.Failed == 0 && r.SuiteSucceeded && !out.Summary.Interrupted
 	known := map[string]bool{}
 	for _, q := range reqs {
 		known[q.ID] = true
@@ -208,6 +224,8 @@ func state(s types.SpecReport) string {
 	switch {
 	case s.State == types.SpecStatePassed:
 		return "passed"
+	case s.State == types.SpecStateInterrupted:
+		return "interrupted"
 	case s.State.Is(types.SpecStateFailureStates):
 		return "failed"
 	case s.State == types.SpecStatePending:
@@ -263,7 +281,7 @@ func (r *Report) Print(w io.Writer) {
 	}
 	n := 0
 	for _, s := range r.Specs {
-		if s.Failure == nil {
+		if s.Failure == nil || s.State == "interrupted" {
 			continue
 		}
 		n++
@@ -280,11 +298,35 @@ func (r *Report) Print(w io.Writer) {
 	if r.Profile != "strict" {
 		fmt.Fprintln(w, "(default profile: checks of readings the docs do not force are left out; run with --strict to include them)")
 	}
-	if r.Summary.Conforming {
-		fmt.Fprintln(w, "CONFORMING")
-	} else {
-		fmt.Fprintln(w, "NOT CONFORMING")
+	for _, s := range r.Specs {
+		if s.State == "interrupted" {
+			fmt.Fprintf(w, "\nINTERRUPTED while running: %s\n  at %s\n", s.Name, s.Failure.Location)
+		}
 	}
+	if v := r.Verdict(); v == VerdictInterrupted {
+		fmt.Fprintln(w, v+": the run was stopped before its end; no verdict (nothing failed before it)")
+	} else {
+		fmt.Fprintln(w, v)
+	}
+}
+
+// The verdicts of a run.
+const (
+	VerdictConforming    = "CONFORMING"
+	VerdictNonconforming = "NOT CONFORMING"
+	VerdictInterrupted   = "INTERRUPTED"
+)
+
+// Verdict is the run's verdict. A run stopped before its end has none unless something failed
+// before the stop (then it is NOT CONFORMING).
+func (r *Report) Verdict() string {
+	switch {
+	case r.Summary.Conforming:
+		return VerdictConforming
+	case r.Summary.Interrupted && r.Summary.Failed == 0:
+		return VerdictInterrupted
+	}
+	return VerdictNonconforming
 }
 
 // reproduceHint names the variables a curl command needs exported.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
 )
 
 func TestFromGinkgoCountsAndVerdicts(t *testing.T) {
@@ -133,5 +135,48 @@ func TestHeadline(t *testing.T) {
 		if got := Headline(in); got != want {
 			t.Errorf("Headline(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A run stopped while a spec ran: that spec is "interrupted", not failed; with no failure before
+// the stop there is no verdict, and with one the verdict stands.
+func TestAnInterruptedRunHasNoVerdictUnlessSomethingFailedBefore(t *testing.T) {
+	r, reqs, meta := fixture(t)
+	passed := r.SpecReports[0]
+	stopped := r.SpecReports[1]
+	stopped.State = types.SpecStateInterrupted
+	stopped.Failure.Message = "Interrupted by User"
+	r.SpecReports = types.SpecReports{passed, stopped, r.SpecReports[2]}
+	r.SpecialSuiteFailureReasons = []string{"Interrupted by User"}
+	got := FromGinkgo(r, reqs, meta)
+	if !got.Summary.Interrupted || got.Summary.Failed != 0 || got.Summary.Conforming || got.Summary.Skipped != 2 {
+		t.Fatalf("summary %+v", got.Summary)
+	}
+	if got.Specs[1].State != "interrupted" || got.Verdict() != VerdictInterrupted {
+		t.Fatalf("spec state %q, verdict %q", got.Specs[1].State, got.Verdict())
+	}
+	for _, q := range got.Requirements {
+		if q.Verdict == "failed" {
+			t.Errorf("requirement %s failed by an interrupt", q.ID)
+		}
+	}
+	var out bytes.Buffer
+	got.Print(&out)
+	if !strings.Contains(out.String(), "INTERRUPTED while running: Create User Favorite List") || !strings.Contains(out.String(), "INTERRUPTED: the run was stopped") || strings.Contains(out.String(), "FAIL 1") {
+		t.Fatalf("console summary:\n%s", out.String())
+	}
+	junit, err := got.JUnit()
+	if err != nil || !strings.Contains(string(junit), `failures="0"`) || !strings.Contains(string(junit), "interrupted: the run was stopped") {
+		t.Fatalf("junit (%v):\n%s", err, junit)
+	}
+
+	// A failure before the stop is a verdict.
+	original, _, _ := fixture(t)
+	later := original.SpecReports[2]
+	later.State, later.Failure.Message = types.SpecStateInterrupted, "Interrupted by User"
+	r.SpecReports = types.SpecReports{passed, original.SpecReports[1], later}
+	got = FromGinkgo(r, reqs, meta)
+	if got.Verdict() != VerdictNonconforming || got.Summary.Failed != 1 || !got.Summary.Interrupted {
+		t.Fatalf("verdict %q, summary %+v", got.Verdict(), got.Summary)
 	}
 }

@@ -34,6 +34,9 @@ const (
 	ExitNonconforming = 1
 	ExitUsage         = 2
 	ExitUnreachable   = 3
+	// ExitInterrupted is a run stopped by Ctrl-C or SIGTERM before any failure (128 + SIGINT,
+	// as shells report it); failures seen before the stop still give ExitNonconforming.
+	ExitInterrupted = 130
 )
 
 // Options say what to run against what.
@@ -96,6 +99,8 @@ func ExitCode(o *report.Report, err error) int {
 		return ExitUsage
 	case err != nil:
 		return ExitUsage
+	case o != nil && o.Summary.Failed == 0 && o.Summary.Interrupted:
+		return ExitInterrupted
 	case o == nil || !o.Summary.Conforming:
 		return ExitNonconforming
 	}

@@ -12,8 +12,8 @@ import (
 var _ = Describe("Add User Favorite", func() {
 	It("add for a user with no list creates a list holding the favorite",
 		Covers("add.creates-list-when-missing", "ids.favorite-server-generated"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.AddFavorite(docsSample), "add a favorite with no list")
 			sameFavorites(l.Favorites, []api.Favorite{docsSample}, "the new list")
@@ -24,8 +24,8 @@ var _ = Describe("Add User Favorite", func() {
 
 	It("add appends the favorite, keeps the others, and raises the revision by 1; a pageId already listed may be added again",
 		Covers("add.appends-favorite", "favorites.duplicate-pageids-allowed", "revision.increments-on-write"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			before := okList(me.CreateList(docsExisting), "create a list")
 			// The docs' add sample adds a page already in the list under a new title.
@@ -43,8 +43,8 @@ var _ = Describe("Add User Favorite", func() {
 
 	It("a 101st favorite is refused and changes nothing, by add and by update",
 		Covers("favorites.max-100", "errors.bad-request"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			full := okList(me.CreateList(favorites(100)...), "create a list of 100 favorites")
 			before := w.stateOf(me)

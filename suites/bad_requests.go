@@ -23,8 +23,8 @@ func compactJSON(b []byte) []byte {
 
 var _ = Describe("Bad requests", func() {
 	DescribeTable("a malformed or ill-typed body is refused with 400 in Wix's error shape and changes nothing",
-		func(method, path string, body string) {
-			w := newWorld()
+		func(ctx SpecContext, method, path string, body string) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			before := w.stateOf(me)
@@ -48,8 +48,8 @@ var _ = Describe("Bad requests", func() {
 	)
 
 	DescribeTable("a call without valid credentials is refused with 401 in Wix's error shape and changes nothing",
-		func(headers target.Headers) {
-			w := newWorld()
+		func(ctx SpecContext, headers target.Headers) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			before := w.stateOf(me)

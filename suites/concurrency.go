@@ -118,8 +118,8 @@ func indexOfPage(favs []api.Favorite, pageID, what string) int {
 var _ = Describe("Concurrent clients", Label(Concurrency), func() {
 	It("updates sent at once with the current revision: exactly one wins, the others are refused as conflicts, and the list holds the winner's favorites",
 		Covers("concurrency.one-winner-per-revision"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			n := clients()
 			base := okList(me.CreateList(docsMyPage), "create a list")
@@ -156,8 +156,8 @@ var _ = Describe("Concurrent clients", Label(Concurrency), func() {
 
 	It("add-favorite calls sent at once: every favorite added is kept, once, under the id its response gave",
 		Covers("concurrency.adds-all-kept"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			n := clients()
 			base := okList(me.CreateList(docsExisting), "create a list")
@@ -216,8 +216,8 @@ var _ = Describe("Concurrent clients", Label(Concurrency), func() {
 
 	It("add-favorite calls sent at once: each successful add takes its own revision, and the final revision counts them all",
 		Covers("concurrency.revision-per-write"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			n := clients()
 			base := okList(me.CreateList(docsExisting), "create a list")
@@ -254,8 +254,8 @@ var _ = Describe("Concurrent clients", Label(Concurrency), func() {
 
 	It("users writing and reading at once never see or change each other's lists",
 		Covers("concurrency.users-isolated", "isolation.per-user"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			roles := []identity.Role{identity.User, identity.SecondUser}
 			users := []*client.Caller{w.fresh(roles[0]), w.fresh(roles[1])}
 			tag := func(u int) string { return "racer-" + string(roles[u]) + "-" }

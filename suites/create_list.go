@@ -15,8 +15,8 @@ import (
 var _ = Describe("Create User Favorite List", func() {
 	It("POST creates the list with the favorites sent, each under a new GUID, and answers 200",
 		Covers("create.creates-list", "ids.list-server-generated", "ids.favorite-server-generated", "status.success-is-200", "schema.responses-match-spec"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage, docsAnother), "create a list of two favorites (the docs' sample)")
 			if !guid.MatchString(l.ID) {
@@ -32,8 +32,8 @@ var _ = Describe("Create User Favorite List", func() {
 
 	It("POST when the user already has a list fails in Wix's error shape and changes nothing",
 		Covers("create.fails-when-list-exists", "list.one-per-user", "revision.unchanged-otherwise", "errors.wix-shape"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			okList(me.CreateList(docsMyPage), "create the first list")
 			before := w.stateOf(me)
@@ -43,8 +43,8 @@ var _ = Describe("Create User Favorite List", func() {
 
 	It("POST when the user already has a list answers 409 ALREADY_EXISTS (reading)", Reading("undocumented-statuses"),
 		Covers("create.fails-when-list-exists"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			okList(me.CreateList(docsMyPage), "create the first list")
 			r := me.CreateList(docsAnother)
@@ -56,8 +56,8 @@ var _ = Describe("Create User Favorite List", func() {
 
 	It("read-only fields a client sends with create (id, revision, dates, favorite ids) are never applied",
 		Covers("readonly.not-overridden"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			sentID, sentFav := "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
 			body := map[string]any{"favoriteList": map[string]any{

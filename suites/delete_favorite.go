@@ -14,8 +14,8 @@ import (
 var _ = Describe("Delete User Favorite", func() {
 	It("deleting the last favorite deletes the list; a create then succeeds",
 		Covers("delete-favorite.last-deletes-list", "list.one-per-user"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list of one")
 			r := me.DeleteFavorite(l.Favorites[0].ID)
@@ -26,8 +26,8 @@ var _ = Describe("Delete User Favorite", func() {
 
 	It("DELETE with the favorite id repeated as the favoriteId query parameter (as the SDK sends it) deletes the favorite",
 		Covers("sdk.repeated-query-ids", "delete-favorite.removes"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage, docsAnother), "create a list of two")
 			id := l.Favorites[0].ID
@@ -38,8 +38,8 @@ var _ = Describe("Delete User Favorite", func() {
 
 	It("DELETE of an unknown favorite answers 404 and leaves the list unchanged",
 		Covers("errors.unknown-id-not-found"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			okList(me.CreateList(docsMyPage), "create a list")
 			before := w.stateOf(me)

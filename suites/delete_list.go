@@ -15,8 +15,8 @@ import (
 var _ = Describe("Delete User Favorite List", func() {
 	It("DELETE answers an empty object and the list is gone; a new list can then be created",
 		Covers("delete-list.returns-empty-object", "delete-list.removes-list", "list.one-per-user"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage, docsAnother), "create a list")
 			r := ok(me.DeleteList(l.ID), "delete the list")
@@ -29,8 +29,8 @@ var _ = Describe("Delete User Favorite List", func() {
 
 	It("DELETE with the list id repeated as the favoriteListId query parameter (as the SDK sends it) deletes the list",
 		Covers("sdk.repeated-query-ids"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			ok(me.Do(client.Request{Method: http.MethodDelete, Path: api.ListPath + "/" + l.ID, Query: url.Values{"favoriteListId": {l.ID}}}), "delete the list the SDK's way")
@@ -39,8 +39,8 @@ var _ = Describe("Delete User Favorite List", func() {
 
 	It("DELETE of an unknown list id answers 404 and leaves the list unchanged",
 		Covers("errors.unknown-id-not-found"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			okList(me.CreateList(docsMyPage), "create a list")
 			before := w.stateOf(me)

@@ -26,8 +26,8 @@ import (
 var _ = Describe("Webhook events", func() {
 	It("every delivery is a JWT signed RS256 with the app's key, and not expired",
 		Covers("events.signed"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
@@ -37,8 +37,8 @@ var _ = Describe("Webhook events", func() {
 
 	It("every delivery's payload is as documented: data a string holding the envelope, whose data and identity are strings, all matching the spec's schemas",
 		Covers("events.payload-format"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
@@ -48,8 +48,8 @@ var _ = Describe("Webhook events", func() {
 
 	It("create delivers Favorite List Created carrying the list the API returned",
 		Covers("events.created"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage, docsAnother), "create a list")
@@ -58,8 +58,8 @@ var _ = Describe("Webhook events", func() {
 
 	It("add for a user with no list delivers Created carrying the new list; an Updated, if one comes too, carries the same state",
 		Covers("events.created"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			l := okList(me.AddFavorite(docsSample), "add a favorite with no list")
@@ -71,8 +71,8 @@ var _ = Describe("Webhook events", func() {
 
 	It("add for a user with no list delivers Created only: the list was created, never updated (its revision stays 1) (reading)",
 		Reading("event-triggers"), Covers("events.created"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			l := okList(me.AddFavorite(docsSample), "add a favorite with no list")
@@ -84,8 +84,8 @@ var _ = Describe("Webhook events", func() {
 		})
 
 	DescribeTable("a write to a list delivers Favorite List Updated carrying the list the API returned",
-		func(write func(k *client.Caller, l api.FavoriteList) *client.Response) {
-			w := newWorld()
+		func(ctx SpecContext, write func(k *client.Caller, l api.FavoriteList) *client.Response) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage, docsAnother), "create a list")
@@ -105,8 +105,8 @@ var _ = Describe("Webhook events", func() {
 
 	It("delete list delivers Favorite List Deleted for the list",
 		Covers("events.deleted"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
@@ -116,8 +116,8 @@ var _ = Describe("Webhook events", func() {
 
 	It("deleting the last favorite delivers Favorite List Deleted for the list",
 		Covers("events.deleted"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list of one")
@@ -127,8 +127,8 @@ var _ = Describe("Webhook events", func() {
 
 	It("deleting the last favorite delivers Updated carrying the emptied list, then Deleted (reading)",
 		Reading("event-triggers"), Covers("events.updated"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list of one")
@@ -148,8 +148,8 @@ var _ = Describe("Webhook events", func() {
 
 	It("a failed write delivers no event: every event of the list is explained by a successful write",
 		Covers("events.none-for-failed-write"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
@@ -177,8 +177,8 @@ var _ = Describe("Webhook events", func() {
 
 	It("an event delivered twice is kept once, and every event has an id of its own",
 		Covers("events.unique-id"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
@@ -205,8 +205,8 @@ var _ = Describe("Webhook events", func() {
 
 	It("events of a burst of writes, arriving late and in any order, are each matched to their write",
 		Covers("events.updated"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			states := burst(me)
@@ -217,8 +217,8 @@ var _ = Describe("Webhook events", func() {
 
 	It("entityEventSequence increases with every event of a list, Deleted last (reading)",
 		Reading("event-sequence"), Covers("events.sequence"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			ev := w.events()
 			me := w.fresh(identity.User)
 			states := burst(me)
@@ -264,6 +264,7 @@ func describeKinds(ds []webhook.Delivery) string {
 
 // eventWatch is one spec's view of the run's receiver.
 type eventWatch struct {
+	ctx     context.Context // the spec's: waits end when it is done
 	r       *webhook.Receiver
 	rejMark int      // rejections before the spec started are not the spec's
 	lists   []string // the lists the spec looked at, for the report
@@ -277,7 +278,7 @@ func (w *world) events() *eventWatch {
 	if r == nil {
 		Skip("needs the target's webhook events: " + target.NoWebhooksMessage)
 	}
-	ev := &eventWatch{r: r, rejMark: len(r.Rejections())}
+	ev := &eventWatch{ctx: w.ctx, r: r, rejMark: len(r.Rejections())}
 	DeferCleanup(func() {
 		var b strings.Builder
 		for _, id := range ev.lists {
@@ -373,7 +374,7 @@ func (ev *eventWatch) await(slug, listID, carrying string, match func(webhook.De
 	rejected := func(x webhook.Rejection) bool {
 		return x.EntityID == listID && (slug == "" || x.EventType == eventType)
 	}
-	ev.r.AwaitAny(context.Background(), accepted, rejected)
+	ev.r.AwaitAny(ev.ctx, accepted, rejected)
 	for _, d := range ev.of(listID, slug) {
 		if match(d) {
 			return d
@@ -391,7 +392,7 @@ func (ev *eventWatch) await(slug, listID, carrying string, match func(webhook.De
 func (ev *eventWatch) deliveryFor(listID, what string) {
 	GinkgoHelper()
 	ev.note(listID)
-	if !ev.r.AwaitAny(context.Background(),
+	if !ev.r.AwaitAny(ev.ctx,
 		func(d webhook.Delivery) bool { return d.Event.EntityID == listID },
 		func(x webhook.Rejection) bool { return x.EntityID == listID }) {
 		Fail(fmt.Sprintf("%s: no delivery about list %s arrived within %s: nothing could be verified\n%s", what, listID, ev.r.Wait(), ev.describe(listID)))
@@ -409,7 +410,7 @@ func (ev *eventWatch) noRejections(listID string, kind webhook.RejectionKind, wh
 }
 
 // settle waits until no delivery has come for the receiver's Quiet (at most its Wait).
-func (ev *eventWatch) settle() { ev.r.Settle(context.Background()) }
+func (ev *eventWatch) settle() { ev.r.Settle(ev.ctx) }
 
 // sameEntity expects the list an event carries to be exactly want: id, revision, dates (as
 // instants) and favorites.

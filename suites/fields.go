@@ -28,8 +28,8 @@ var _ = Describe("Favorite field limits", func() {
 	// Lengths are counted in characters (facts.md); é is one character and two UTF-8 bytes, so a
 	// server that counts bytes fails the at-limit case.
 	DescribeTable("a favorite at the limit is kept exactly; one past it is refused by create, add and update and changes nothing",
-		func(field string, max int) {
-			w := newWorld()
+		func(ctx SpecContext, field string, max int) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			atLimit := withField(field, strings.Repeat("é", max))
 			tooLong := withField(field, strings.Repeat("é", max+1))
@@ -52,8 +52,8 @@ var _ = Describe("Favorite field limits", func() {
 	)
 
 	DescribeTable("an empty required field is refused by create, add and update and changes nothing",
-		func(field string) {
-			w := newWorld()
+		func(ctx SpecContext, field string) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			empty := withField(field, "")
 			refused(me.Invalid().CreateList(empty), 0, fmt.Sprintf("create with an empty %s", field))
@@ -73,8 +73,8 @@ var _ = Describe("Favorite field limits", func() {
 
 	It("titles and relative URLs come back exactly as sent: query strings, fragments, spaces, non-ASCII",
 		Covers("field.values-kept-exactly"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			want := []api.Favorite{
 				{PageID: "3893d33b-9fm4-474b-80b0-dd7c32e20bfc", Title: "  Ventes & <rapports> ★ 売上  ", RelativeURL: "/limited-edition/analytics?tab=sales&range=30d#top"},

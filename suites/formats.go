@@ -17,8 +17,8 @@ var millisUTC = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z
 var _ = Describe("Formats and headers (readings of facts.md)", func() {
 	It("dates are RFC 3339 in UTC with milliseconds, as in every sample", Reading("date-milliseconds"),
 		Covers("dates.format"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			l2 := okList(me.AddFavorite(docsAnother), "add a favorite")
@@ -31,8 +31,8 @@ var _ = Describe("Formats and headers (readings of facts.md)", func() {
 
 	It("every response, error or not, carries an X-Wix-Request-Id header", Reading("request-id-header"),
 		Covers("headers.request-id"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			for _, r := range []*client.Response{me.GetList(), me.CreateList(docsMyPage), me.GetList(), me.DeleteFavorite("00000000-0000-4000-8000-00000000beef")} {
 				conforms(r, "a call")
@@ -44,8 +44,8 @@ var _ = Describe("Formats and headers (readings of facts.md)", func() {
 
 	It("every path is served under the /_api prefix the SDK adds for hosts other than the public one", Reading("sdk-path-prefix"),
 		Covers("sdk.path-prefix"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.Do(client.Request{Method: http.MethodPost, Path: api.SDKPathPrefix + api.ListPath, JSON: api.ListEnvelope{FavoriteList: &api.FavoriteList{Favorites: []api.Favorite{docsMyPage}}}}), "create under /_api")
 			l = okList(me.Do(client.Request{Method: http.MethodPost, Path: api.SDKPathPrefix + api.AddFavoritePath, JSON: api.FavoriteEnvelope{Favorite: &docsAnother}}), "add under /_api")

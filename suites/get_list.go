@@ -13,8 +13,8 @@ import (
 var _ = Describe("Get User Favorite List", func() {
 	It("GET answers each permitted identity with its list, or with no list, in the spec's shape (read-only)", Label(ReadOnly),
 		Covers("get.returns-list", "schema.responses-match-spec"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			for _, role := range []identity.Role{identity.User, identity.SecondUser, identity.App} {
 				if !configured().Target.Has(role) {
 					continue
@@ -28,8 +28,8 @@ var _ = Describe("Get User Favorite List", func() {
 
 	It("GET returns the user's list exactly as the last write left it",
 		Covers("get.returns-list", "schema.responses-match-spec"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			created := okList(me.CreateList(docsMyPage, docsAnother), "create a list")
 			got := okList(me.GetList(), "GET the list")
@@ -39,8 +39,8 @@ var _ = Describe("Get User Favorite List", func() {
 
 	It("GET leaves the revision and updatedDate alone",
 		Covers("revision.unchanged-otherwise"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			created := okList(me.CreateList(docsMyPage), "create a list")
 			for i := range 3 {
@@ -51,8 +51,8 @@ var _ = Describe("Get User Favorite List", func() {
 
 	It("GET when the user has no list answers 404, or 200 without a list",
 		Covers("get.returns-list"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			r := me.GetList()
 			conforms(r, "GET with no list")
@@ -67,8 +67,8 @@ var _ = Describe("Get User Favorite List", func() {
 
 	It("GET when the user has no list answers 404 NOT_FOUND (reading)", Reading("get-without-list"),
 		Covers("get.returns-list"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			r := me.GetList()
 			refused(r, http.StatusNotFound, "GET with no list")

@@ -12,8 +12,8 @@ import (
 var _ = Describe("Isolation between users", func() {
 	It("a second user neither sees nor changes the first user's list: its ids are unknown to it (404) and nothing changes",
 		Covers("isolation.per-user", "list.one-per-user", "errors.unknown-id-not-found"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			other := w.fresh(identity.SecondUser)
 			mine := okList(me.CreateList(docsMyPage, docsAnother), "the first user creates a list")

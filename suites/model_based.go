@@ -36,18 +36,18 @@ var modelSeed = sync.OnceValues(func() (int64, error) {
 var _ = Describe("Model-based sequences", Label(ModelLabel), func() {
 	It("a seeded random sequence of calls by one user (every endpoint, valid and invalid) answers, and leaves the list, as the model of the docs says after every step",
 		Covers("state.model-conformance"),
-		func() { runModel(identity.User) })
+		func(ctx SpecContext) { runModel(ctx, identity.User) })
 
 	It("a seeded random sequence of calls by two users, interleaved, answers and leaves both lists as the model of the docs says after every step",
 		Covers("state.model-conformance"),
-		func() { runModel(identity.User, identity.SecondUser) })
+		func(ctx SpecContext) { runModel(ctx, identity.User, identity.SecondUser) })
 })
 
 // runModel runs the seeded sequence over roles against the target and the model. On failure it
 // shrinks the sequence, replays the shortest one through the spec's recording client (so the
 // transcript shows exactly it), and fails with the seed and the numbered steps.
-func runModel(roles ...identity.Role) {
-	w := newWorld()
+func runModel(ctx SpecContext, roles ...identity.Role) {
+	w := newWorld(ctx)
 	for _, r := range roles {
 		w.fresh(r) // skips with a message when the role is not configured or writes are not allowed
 	}
@@ -66,7 +66,7 @@ func runModel(roles ...identity.Role) {
 
 	// The run and its shrink replays go through a client of their own: hundreds of calls that
 	// would bury the transcript. Only the shortest failing sequence is replayed through w.client.
-	c := specClient(cfg, nil)
+	c := specClient(cfg, nil).WithContext(ctx)
 	res, err := model.Run(model.Config{Client: c, Roles: roles, Seed: seed, Steps: steps, ShrinkReplays: replays})
 	if err != nil {
 		Fail(cfg.Target.Redact(fmt.Sprintf("model-based run with seed %d (%s=%d): %v", seed, SeedEnv, seed, err)))

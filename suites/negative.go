@@ -34,8 +34,8 @@ var _ = Describe("Negative requests derived from the spec", Label(NegativeLabel)
 		entries = append(entries, Entry(c.Name(), append(args, c)...))
 	}
 	DescribeTable("a request breaking one constraint of the spec is refused with a 4xx in Wix's error shape and changes nothing (a read-only value may instead be ignored, never applied)",
-		func(c model.NegativeCase) {
-			w := newWorld()
+		func(ctx SpecContext, c model.NegativeCase) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			var l api.FavoriteList
 			if c.Op != model.Create {

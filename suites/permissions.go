@@ -15,8 +15,8 @@ import (
 // endpoints. Calls without valid credentials (401) are bad_requests.go's.
 var _ = Describe("Permissions", func() {
 	DescribeTable("a caller holding Manage Dashboard gets the documented success from each of the six endpoints, on its own list",
-		func(role identity.Role) {
-			w := newWorld()
+		func(ctx SpecContext, role identity.Role) {
+			w := newWorld(ctx)
 			k := w.fresh(role)
 			what := func(s string) string { return fmt.Sprintf("%s as %s", s, role) }
 
@@ -53,8 +53,8 @@ var _ = Describe("Permissions", func() {
 	)
 
 	DescribeTable("a caller lacking Manage Dashboard is refused with 403 in Wix's error shape by each of the six endpoints, and nothing changes",
-		func(role identity.Role) {
-			w := newWorld()
+		func(ctx SpecContext, role identity.Role) {
+			w := newWorld(ctx)
 			owner := w.fresh(identity.User)
 			denied := w.as(role)
 			mine := okList(owner.CreateList(docsMyPage, docsAnother), "the permitted user creates a list")
@@ -63,7 +63,7 @@ var _ = Describe("Permissions", func() {
 			// The writes target the permitted user's list (its ids) or the denied caller's own;
 			// whatever a nonconforming server lets through is undone after the spec.
 			var created, added *client.Response
-			DeferCleanup(func() { undoDenied(denied, created, added) })
+			DeferCleanup(func(ctx SpecContext) { undoDenied(denied.WithContext(ctx), created, added) })
 			calls := []struct {
 				what string
 				call func() *client.Response

@@ -10,8 +10,8 @@ import (
 var _ = Describe("The docs' sample flow: quick access to a nested dashboard page", func() {
 	It("adds a favorite with pageId, relativeUrl and a custom title under a new GUID, raising the revision by 1; deleting it removes it and raises the revision by 1 again",
 		Covers("add.appends-favorite", "delete-favorite.removes", "revision.increments-on-write", "ids.favorite-server-generated", "field.values-kept-exactly", "schema.responses-match-spec", "status.success-is-200"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			start := okList(me.CreateList(docsExisting), "create a list holding the docs' existing favorite")
 

@@ -19,8 +19,8 @@ func patch(k *client.Caller, listID string, favoriteList map[string]any) *client
 var _ = Describe("Update User Favorite List", func() {
 	It("PATCH replaces the favorites with those sent, keeps the ids sent, and raises the revision by 1",
 		Covers("update.replaces-favorites", "update.keeps-favorite-ids", "revision.increments-on-write", "ids.list-stable", "dates.created-fixed", "dates.updated-moves-forward"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			before := okList(me.CreateList(docsMyPage, docsAnother, docsExisting), "create a list of three")
 			// The docs' PATCH sample: retitle the first favorite, keep the second, drop the third.
@@ -42,8 +42,8 @@ var _ = Describe("Update User Favorite List", func() {
 
 	It("PATCH with a stale revision fails in Wix's error shape and changes nothing",
 		Covers("revision.stale-refused", "revision.unchanged-otherwise", "errors.wix-shape"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			l = okList(me.AddFavorite(docsAnother), "add a favorite (revision moves on)")
@@ -56,8 +56,8 @@ var _ = Describe("Update User Favorite List", func() {
 
 	It("PATCH with a stale revision answers 409 (reading)", Reading("undocumented-statuses"),
 		Covers("revision.stale-refused"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			refused(me.UpdateList(l.ID, l.Revision+1, nil), http.StatusConflict, "update with a wrong revision")
@@ -65,8 +65,8 @@ var _ = Describe("Update User Favorite List", func() {
 
 	It("PATCH without a revision is refused with 400 and changes nothing (reading)", Reading("undocumented-statuses"),
 		Covers("update.revision-required"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			before := w.stateOf(me)
@@ -76,8 +76,8 @@ var _ = Describe("Update User Favorite List", func() {
 
 	It("PATCH takes the revision as a JSON number (the docs' sample) and as a string (the SDK)",
 		Covers("sdk.revision-string-or-number"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			l2 := okList(patch(me, l.ID, map[string]any{"revision": int64(l.Revision), "favorites": []api.Favorite{docsAnother}}), "update with revision as a number")
@@ -88,8 +88,8 @@ var _ = Describe("Update User Favorite List", func() {
 
 	It("PATCH takes the list id inside the body too, as the SDK sends it",
 		Covers("sdk.patch-body-id"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			l2 := okList(patch(me, l.ID, map[string]any{"id": l.ID, "revision": l.Revision, "favorites": []api.Favorite{docsAnother}}), "update with the id in path and body")
@@ -99,8 +99,8 @@ var _ = Describe("Update User Favorite List", func() {
 
 	It("PATCH of an unknown list id answers 404 and leaves the list unchanged",
 		Covers("errors.unknown-id-not-found"),
-		func() {
-			w := newWorld()
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			before := w.stateOf(me)

@@ -17,6 +17,7 @@ import (
 // world is one spec's view of the target: a client whose calls go into the spec's transcript,
 // and the identities the spec has claimed (cleaned before and after the spec).
 type world struct {
+	ctx    SpecContext // the spec's: done once the spec is interrupted or timed out
 	client *client.Client
 	mu     sync.Mutex
 	calls  []client.Call
@@ -42,11 +43,14 @@ func specClient(cfg *Config, onCall func(client.Call)) *client.Client {
 	return c
 }
 
-// newWorld starts a spec: call it first in every spec (or BeforeEach).
-func newWorld() *world {
+// newWorld starts a spec: call it first in every spec, with the spec's context. Spec bodies take
+// a SpecContext so that Ginkgo, on an interrupt, cancels it and waits for the spec to return
+// (its calls fail at once) instead of abandoning a spec that goes on calling the target and
+// Ginkgo itself (a DeferCleanup from an abandoned spec ends the process before the restore).
+func newWorld(ctx SpecContext) *world {
 	GinkgoHelper()
 	cfg := configured()
-	w := &world{}
+	w := &world{ctx: ctx}
 	spec := CurrentSpecReport().FullText()
 	w.client = specClient(cfg, func(c client.Call) {
 		w.mu.Lock()
@@ -55,7 +59,7 @@ func newWorld() *world {
 		if cfg.OnCall != nil {
 			cfg.OnCall(spec, c)
 		}
-	})
+	}).WithContext(ctx)
 	DeferCleanup(func() {
 		w.mu.Lock()
 		t := Transcript{Calls: redactCalls(w.calls)}
@@ -84,7 +88,8 @@ func (w *world) fresh(role identity.Role) *client.Caller {
 	}
 	k := w.as(role)
 	w.clear(k)
-	DeferCleanup(func() { w.clear(k) })
+	// The cleanup runs in a node of its own, with its own context: the spec's may be cancelled.
+	DeferCleanup(func(ctx SpecContext) { w.clear(k.WithContext(ctx)) })
 	return k
 }
 

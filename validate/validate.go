@@ -32,6 +32,10 @@ const apiRoot = "/dashboard/v1/"
 type Validator struct {
 	router  routers.Router
 	options *openapi3filter.Options
+	// statusAndHeaders are options with the response body left out, and bodyOptions the schema
+	// options ValidateResponse would use for it: checkResponse (response.go) checks the body.
+	statusAndHeaders *openapi3filter.Options
+	bodyOptions      []openapi3.SchemaValidationOption
 }
 
 // New returns a Validator for doc. The document is not modified.
@@ -44,14 +48,23 @@ func New(doc *openapi3.T) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("validate: building the router: %w", err)
 	}
+	if doc.IsOpenAPI31OrLater() {
+		// checkResponse walks response bodies with 3.0 semantics, as ValidateResponse does for 3.0.
+		return nil, fmt.Errorf("validate: OpenAPI %s documents are not supported (3.0 only)", doc.OpenAPI)
+	}
+	options := &openapi3filter.Options{
+		MultiError:              true,
+		IncludeResponseStatus:   true,
+		AuthenticationFunc:      requireAuthorizationHeader,
+		SchemaValidationOptions: spec.SchemaOptions(),
+	}
+	statusAndHeaders := *options
+	statusAndHeaders.ExcludeResponseBody = true
 	return &Validator{
-		router: router,
-		options: &openapi3filter.Options{
-			MultiError:              true,
-			IncludeResponseStatus:   true,
-			AuthenticationFunc:      requireAuthorizationHeader,
-			SchemaValidationOptions: spec.SchemaOptions(),
-		},
+		router:           router,
+		options:          options,
+		statusAndHeaders: &statusAndHeaders,
+		bodyOptions:      append([]openapi3.SchemaValidationOption{openapi3.MultiErrors()}, spec.SchemaOptions()...),
 	}, nil
 }
 
@@ -82,7 +95,7 @@ func (v *Validator) route(req *http.Request) (*routers.Route, map[string]string,
 		u.Path = u.Path[i:]
 		u.RawPath = ""
 	}
-	r := req.Clone(req.Context())
+	r := req.WithContext(req.Context()) // a shallow copy: the router reads, never writes
 	r.URL = &u
 	r.Host = ""
 	route, params, err := v.router.FindRoute(r)
@@ -101,8 +114,10 @@ func (v *Validator) route(req *http.Request) (*routers.Route, map[string]string,
 	return route, params, name, nil
 }
 
+// requestInput is openapi3filter's input for req with its body. The request is a shallow copy:
+// openapi3filter replaces its Body, and the caller's request keeps its own.
 func (v *Validator) requestInput(req *http.Request, body []byte, route *routers.Route, params map[string]string) *openapi3filter.RequestValidationInput {
-	r := req.Clone(req.Context())
+	r := req.WithContext(req.Context())
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	return &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: v.options}
@@ -125,14 +140,7 @@ func (v *Validator) CheckResponse(req *http.Request, status int, header http.Hea
 	if notFound != nil {
 		return op, Violations{*notFound}
 	}
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: v.requestInput(req, nil, route, params),
-		Status:                 status,
-		Header:                 header,
-		Options:                v.options,
-	}
-	in.SetBodyBytes(body)
-	err := openapi3filter.ValidateResponse(req.Context(), in)
+	err := v.checkResponse(v.requestInput(req, nil, route, params), status, header, body)
 	return op, violationsOf(op, InResponse, err)
 }
 
@@ -142,16 +150,9 @@ func (v *Validator) Check(req *http.Request, reqBody []byte, status int, header 
 	if notFound != nil {
 		return op, Violations{*notFound}
 	}
-	var out Violations
-	out = append(out, violationsOf(op, InRequest, openapi3filter.ValidateRequest(req.Context(), v.requestInput(req, reqBody, route, params)))...)
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: v.requestInput(req, nil, route, params),
-		Status:                 status,
-		Header:                 header,
-		Options:                v.options,
-	}
-	in.SetBodyBytes(respBody)
-	out = append(out, violationsOf(op, InResponse, openapi3filter.ValidateResponse(req.Context(), in))...)
+	in := v.requestInput(req, reqBody, route, params)
+	out := violationsOf(op, InRequest, openapi3filter.ValidateRequest(req.Context(), in))
+	out = append(out, violationsOf(op, InResponse, v.checkResponse(in, status, header, respBody))...)
 	return op, out
 }
 

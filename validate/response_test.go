@@ -1,0 +1,183 @@
+package validate
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"regexp"
+	"sort"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/favconform/favconform/spec"
+)
+
+// checkResponse walks response bodies without openapi3filter's "as a response" mode, which is
+// the same only while the spec has no writeOnly property and no default: hold it to that.
+func TestResponseFastPathPreconditions(t *testing.T) {
+	doc, err := spec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.IsOpenAPI31OrLater() {
+		t.Fatalf("the spec is OpenAPI %s; checkResponse assumes 3.0", doc.OpenAPI)
+	}
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(where string, ref *openapi3.SchemaRef)
+	walk = func(where string, ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if s.WriteOnly {
+			t.Errorf("%s is writeOnly: response bodies must be validated by openapi3filter.ValidateResponse again", where)
+		}
+		if s.Default != nil {
+			t.Errorf("%s has a default: response bodies must be validated by openapi3filter.ValidateResponse again", where)
+		}
+		walk(where+"/items", s.Items)
+		walk(where+"/not", s.Not)
+		walk(where+"/additionalProperties", s.AdditionalProperties.Schema)
+		for name, p := range s.Properties {
+			walk(where+"/properties/"+name, p)
+		}
+		for i, group := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf} {
+			for j, p := range group {
+				walk(fmt.Sprintf("%s/%s/%d", where, []string{"oneOf", "anyOf", "allOf"}[i], j), p)
+			}
+		}
+	}
+	for name, ref := range doc.Components.Schemas {
+		walk("#/components/schemas/"+name, ref)
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for status, resp := range op.Responses.Map() {
+				for mt, media := range resp.Value.Content {
+					walk(fmt.Sprintf("%s %s %s %s", method, path, status, mt), media.Schema)
+				}
+			}
+		}
+	}
+	if len(seen) < 10 {
+		t.Fatalf("walked only %d schemas: the walk is broken", len(seen))
+	}
+}
+
+// The fast path must give exactly the violations openapi3filter.ValidateResponse gives, for every
+// operation, status, Content-Type and a corpus of good and broken bodies.
+func TestResponseFastPathAgreesWithKinOpenAPI(t *testing.T) {
+	v, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := spec.Load()
+	bodies := responseCorpus(t)
+	cts := []string{"application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "text/plain", "", "application/problem+json", "application/*", "garbage"}
+	param := regexp.MustCompile(`\{[^}]+\}`)
+	var compared, withViolations int
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			statuses := []int{418, 304}
+			for s := range op.Responses.Map() {
+				var n int
+				if _, err := fmt.Sscan(s, &n); err == nil {
+					statuses = append(statuses, n)
+				}
+			}
+			sort.Ints(statuses)
+			req := httptest.NewRequest(method, "http://target"+param.ReplaceAllString(path, "b8216af7-cf7c-4860-8014-54e4824a1745"), nil)
+			req.Header.Set("Authorization", "token")
+			route, params, opName, notFound := v.route(req)
+			if notFound != nil {
+				t.Fatalf("%s %s: %v", method, path, notFound)
+			}
+			for _, status := range statuses {
+				for _, ct := range cts {
+					header := http.Header{}
+					if ct != "" {
+						header.Set("Content-Type", ct)
+					}
+					for _, body := range bodies {
+						fast := violationsOf(opName, InResponse, v.checkResponse(v.requestInput(req, nil, route, params), status, header, body))
+						rin := &openapi3filter.ResponseValidationInput{RequestValidationInput: v.requestInput(req, nil, route, params), Status: status, Header: header, Options: v.options}
+						rin.SetBodyBytes(body)
+						kin := violationsOf(opName, InResponse, openapi3filter.ValidateResponse(req.Context(), rin))
+						if !reflect.DeepEqual(fast, kin) {
+							t.Fatalf("%s %d %q body %s:\nfast path: %v\nkin-openapi: %v", opName, status, ct, body, fast, kin)
+						}
+						compared++
+						if len(kin) > 0 {
+							withViolations++
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d responses compared, %d of them with violations", compared, withViolations)
+	if withViolations == 0 || withViolations == compared {
+		t.Fatal("the corpus must hold both conforming and broken responses")
+	}
+}
+
+// responseCorpus is the docs' response samples, a few whole-body oddities, and every sample
+// with each of its values in turn removed or replaced by a value of another type or form.
+func responseCorpus(t *testing.T) [][]byte {
+	t.Helper()
+	samples := []string{
+		`{"favoriteList":{"id":"b8216af7-cf7c-4860-8014-54e4824a1745","revision":"2","createdDate":"2024-05-19T13:05:45.684Z","updatedDate":"2024-05-20T14:46:50.126Z","favorites":[{"id":"cc5a0ad9-dbc8-4139-b4e2-3c59678a7d77","pageId":"3893d33b-24a1-474b-80b0-dd7c32e20bfb","title":"Existing favorite page","relativeUrl":"/a?b#c"}]}}`,
+		`{"favoriteList":{}}`,
+		`{"message":"exists","details":{"applicationError":{"code":"ALREADY_EXISTS","description":"exists","data":{}}}}`,
+		`{"message":"bad","details":{"validationError":{"fieldViolations":[{"field":"title","description":"too long","violatedRule":"MAX_LENGTH"}]}}}`,
+	}
+	out := [][]byte{[]byte(`{}`), []byte(``), []byte(`not json`), []byte(`[]`), []byte(`null`), []byte(`{"favoriteList":{}} trailing`), []byte(`{"favoriteList":`)}
+	replacements := []any{nil, json.Number("7"), "x", true, []any{}, map[string]any{}, "2024-02-30T10:00:00Z", "b8216af7-cf7c-4860-8014-54e4824a174g"}
+	for _, s := range samples {
+		out = append(out, []byte(s))
+		var root any
+		if err := json.Unmarshal([]byte(s), &root); err != nil {
+			t.Fatal(err)
+		}
+		var mutate func(node any, set func(any))
+		variants := 0
+		emit := func() {
+			b, _ := json.Marshal(root)
+			out = append(out, b)
+			variants++
+		}
+		mutate = func(node any, set func(any)) {
+			for _, r := range replacements {
+				set(r)
+				emit()
+			}
+			set(node)
+			switch n := node.(type) {
+			case map[string]any:
+				n["undocumented"] = "extra"
+				emit()
+				delete(n, "undocumented")
+				for k, child := range n {
+					delete(n, k)
+					emit()
+					n[k] = child
+					mutate(child, func(x any) { n[k] = x })
+				}
+			case []any:
+				for i, child := range n {
+					mutate(child, func(x any) { n[i] = x })
+				}
+			}
+		}
+		mutate(root, func(x any) { root = x })
+		if variants < 10 {
+			t.Fatalf("only %d variants of %s", variants, s)
+		}
+	}
+	return out
+}
