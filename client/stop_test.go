@@ -80,7 +80,9 @@ func TestWithContextStopsCallsOnceCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	k := base.WithContext(ctx).As(identity.User)
 	hung := make(chan *client.Response)
-	go func() { hung <- k.Do(client.Request{Method: http.MethodGet, Path: "/dashboard/v1/user-favorite-list", Query: url.Values{"hang": {"1"}}}) }()
+	go func() {
+		hung <- k.Do(client.Request{Method: http.MethodGet, Path: "/dashboard/v1/user-favorite-list", Query: url.Values{"hang": {"1"}}})
+	}()
 	for served.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}

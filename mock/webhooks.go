@@ -202,6 +202,22 @@ func (m *Mock) FlushWebhooks() {
 	m.hooks.mu.Unlock()
 }
 
+// FlushWebhooksContext is FlushWebhooks bounded by ctx: it returns ctx's error when ctx ends
+// first (the deliveries go on).
+func (m *Mock) FlushWebhooksContext(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		m.FlushWebhooks()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // CloseWebhooks stops delivering: deliveries under way are abandoned and later writes send
 // nothing. It waits for the delivery goroutines to end, and is safe to call more than once.
 func (m *Mock) CloseWebhooks() {

@@ -1,7 +1,9 @@
 package mock
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -550,4 +552,23 @@ func ExampleWebhookOptions() {
 	defer m.CloseWebhooks()
 	fmt.Println(strings.HasPrefix(string(m.WebhookPublicKeyPEM()), "-----BEGIN PUBLIC KEY-----"))
 	// Output: true
+}
+
+// FlushWebhooksContext returns once the deliveries sent so far are done, or when ctx ends first.
+func TestFlushWebhooksContext(t *testing.T) {
+	h := newHookEnv(t, nil, WebhookOptions{Delay: 10 * time.Millisecond})
+	h.pCreate(sampleFav(1))
+	if err := h.m.FlushWebhooksContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.flush()); n != 1 {
+		t.Fatalf("after the flush %d deliveries are done, want 1", n)
+	}
+	slow := newHookEnv(t, nil, WebhookOptions{Delay: time.Hour})
+	slow.pCreate(sampleFav(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := slow.m.FlushWebhooksContext(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a delivery an hour away must outlast the context, got %v", err)
+	}
 }

@@ -44,6 +44,11 @@ type ReceiverOptions struct {
 	Quiet time.Duration
 	// MaxBodyBytes caps a delivery's body (0: DefaultMaxBodyBytes).
 	MaxBodyBytes int64
+	// Drain, when set, replaces Settle's quiet period: it returns once the sender has delivered
+	// (or given up on) every event it has sent so far, or when ctx ends. Only a sender that knows
+	// can supply it — the embedded mock (mock.Mock.FlushWebhooksContext); a real target cannot,
+	// and Settle then waits for Quiet without a delivery.
+	Drain func(ctx context.Context)
 }
 
 // Receiver is the harness's end of the webhooks: an http.Handler that verifies every delivery
@@ -58,6 +63,7 @@ type Receiver struct {
 	wait    time.Duration
 	quiet   time.Duration
 	maxBody int64
+	drain   func(ctx context.Context)
 
 	mu         sync.Mutex
 	deliveries []*Delivery
@@ -140,7 +146,7 @@ func NewReceiver(opts ReceiverOptions) (*Receiver, error) {
 	}
 	r := &Receiver{
 		pub: opts.PublicKey, now: opts.Now, leeway: opts.Leeway,
-		wait: opts.Wait, quiet: opts.Quiet, maxBody: opts.MaxBodyBytes,
+		wait: opts.Wait, quiet: opts.Quiet, maxBody: opts.MaxBodyBytes, drain: opts.Drain,
 		byID: map[string]*Delivery{}, changed: make(chan struct{}),
 	}
 	if r.now == nil {
@@ -323,10 +329,15 @@ func (r *Receiver) AwaitAny(ctx context.Context, accepted func(Delivery) bool, r
 }
 
 // Settle waits until no delivery has arrived for Quiet, for at most Wait (or until ctx ends): the
-// bounded wait after which an event that has not come is taken not to be coming.
+// bounded wait after which an event that has not come is taken not to be coming. With a Drain it
+// waits for that instead, within the same bounds.
 func (r *Receiver) Settle(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, r.wait)
 	defer cancel()
+	if r.drain != nil {
+		r.drain(ctx)
+		return
+	}
 	start := r.now()
 	for {
 		r.mu.Lock()

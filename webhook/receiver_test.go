@@ -499,3 +499,29 @@ func TestKeysAndOptions(t *testing.T) {
 		t.Fatal("an unknown slug must fail")
 	}
 }
+
+// With a Drain, Settle waits for it — not for a quiet period — and no longer than Wait.
+func TestSettleWithDrainWaitsForTheSender(t *testing.T) {
+	delivered := make(chan struct{})
+	var drained bool
+	r := newTestReceiver(t, ReceiverOptions{Now: time.Now, Quiet: time.Hour, Wait: time.Second, Drain: func(ctx context.Context) {
+		select {
+		case <-delivered:
+			drained = true
+		case <-ctx.Done():
+		}
+	}})
+	go func() { time.Sleep(20 * time.Millisecond); close(delivered) }()
+	r.Settle(context.Background())
+	if !drained {
+		t.Fatal("Settle returned before the sender had delivered everything")
+	}
+	stuck := newTestReceiver(t, ReceiverOptions{Now: time.Now, Quiet: time.Hour, Wait: 30 * time.Millisecond, Drain: func(ctx context.Context) { <-ctx.Done() }})
+	done := make(chan struct{})
+	go func() { stuck.Settle(context.Background()); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Settle with a Drain that never ends must return after Wait")
+	}
+}

@@ -190,12 +190,16 @@ func Sign(key *rsa.PrivateKey, data any, issued time.Time, ttl time.Duration) (s
 	return s, nil
 }
 
-// KeyBits is the size of the keys GenerateKey makes.
+// KeyBits is the size of the keys GenerateKey makes: 2048, the least that common JWT libraries
+// accept for RS256 (Node's jsonwebtoken refuses smaller keys).
 const KeyBits = 2048
 
-// GenerateKey makes an RSA key pair for signing deliveries.
-func GenerateKey() (*rsa.PrivateKey, error) {
-	k, err := rsa.GenerateKey(rand.Reader, KeyBits)
+// GenerateKey makes an RSA key pair of KeyBits for signing deliveries.
+func GenerateKey() (*rsa.PrivateKey, error) { return GenerateKeyBits(KeyBits) }
+
+// GenerateKeyBits makes an RSA key pair of the given size (at least 1024, Go's floor).
+func GenerateKeyBits(bits int) (*rsa.PrivateKey, error) {
+	k, err := rsa.GenerateKey(rand.Reader, bits)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: generating a key pair: %w", err)
 	}
