@@ -1,8 +1,6 @@
 package validate
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -79,16 +77,4 @@ func jsonResponseSchema(in *openapi3filter.RequestValidationInput, status int, h
 		return nil
 	}
 	return media.Schema
-}
-
-// decodeJSON decodes a body as openapi3filter's JSON body decoder does: numbers kept as
-// json.Number, the first value only.
-func decodeJSON(body []byte) (any, error) {
-	var value any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&value); err != nil {
-		return nil, err
-	}
-	return value, nil
 }

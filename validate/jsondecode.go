@@ -1,0 +1,239 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// decodeJSON decodes a body as openapi3filter's JSON body decoder does: encoding/json into
+// interface{}, numbers kept as json.Number, the first value only. Plain JSON — what servers send
+// — is decoded in one pass by fastJSON (encoding/json scans a body twice and was a third of a
+// validation's cost); anything it does not take on (an error, an escape it leaves to
+// encoding/json, invalid UTF-8, deep nesting, bytes after the value) goes to encoding/json
+// whole, so the value and the error are always encoding/json's. FuzzFastJSON holds the two to it.
+func decodeJSON(body []byte) (any, error) {
+	if v, ok := fastJSON(body); ok {
+		return v, nil
+	}
+	return stdJSON(body)
+}
+
+// stdJSON is openapi3filter's decoding, verbatim.
+func stdJSON(body []byte) (any, error) {
+	var value any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&value); err != nil {
+		return nil, err
+	}
+	return value, nil
+}
+
+// fastJSONMaxDepth bounds fastJSON's recursion; deeper bodies go to encoding/json.
+const fastJSONMaxDepth = 100
+
+// fastJSON decodes b when it is one JSON value and nothing else but whitespace, and reports
+// whether it did.
+func fastJSON(b []byte) (any, bool) {
+	p := jsonParser{b: b}
+	p.space()
+	v, ok := p.value(0)
+	if !ok {
+		return nil, false
+	}
+	p.space()
+	return v, p.i == len(p.b)
+}
+
+type jsonParser struct {
+	b []byte
+	i int
+}
+
+func (p *jsonParser) space() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value(depth int) (any, bool) {
+	if p.i >= len(p.b) || depth > fastJSONMaxDepth {
+		return nil, false
+	}
+	switch c := p.b[p.i]; {
+	case c == '{':
+		return p.object(depth)
+	case c == '[':
+		return p.array(depth)
+	case c == '"':
+		s, ok := p.str()
+		return s, ok
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		return p.number()
+	}
+	return nil, false
+}
+
+func (p *jsonParser) literal(word string) bool {
+	if !bytes.HasPrefix(p.b[p.i:], []byte(word)) {
+		return false
+	}
+	p.i += len(word)
+	return true
+}
+
+func (p *jsonParser) object(depth int) (any, bool) {
+	p.i++ // '{'
+	m := map[string]any{}
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == '}' {
+		p.i++
+		return m, true
+	}
+	for {
+		p.space()
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return nil, false
+		}
+		k, ok := p.str()
+		if !ok {
+			return nil, false
+		}
+		p.space()
+		if p.i >= len(p.b) || p.b[p.i] != ':' {
+			return nil, false
+		}
+		p.i++
+		p.space()
+		v, ok := p.value(depth + 1)
+		if !ok {
+			return nil, false
+		}
+		m[k] = v // a repeated name: the last value wins, as in encoding/json
+		p.space()
+		if p.i >= len(p.b) {
+			return nil, false
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			return m, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (p *jsonParser) array(depth int) (any, bool) {
+	p.i++ // '['
+	a := []any{}
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == ']' {
+		p.i++
+		return a, true
+	}
+	for {
+		p.space()
+		v, ok := p.value(depth + 1)
+		if !ok {
+			return nil, false
+		}
+		a = append(a, v)
+		p.space()
+		if p.i >= len(p.b) {
+			return nil, false
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+		case ']':
+			p.i++
+			return a, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// str reads a string. One with an escape is handed to encoding/json (its rules for \u escapes
+// and surrogates are its own); a control character or invalid UTF-8 ends the fast path.
+func (p *jsonParser) str() (string, bool) {
+	start := p.i + 1
+	escaped := false
+	for j := start; j < len(p.b); j++ {
+		switch c := p.b[j]; {
+		case c == '\\':
+			escaped = true
+			j++ // the escaped byte cannot end the string
+		case c == '"':
+			raw := p.b[p.i : j+1]
+			p.i = j + 1
+			if escaped {
+				var s string
+				if err := json.Unmarshal(raw, &s); err != nil {
+					return "", false
+				}
+				return s, true
+			}
+			seg := raw[1 : len(raw)-1]
+			if !utf8.Valid(seg) {
+				return "", false
+			}
+			return string(seg), true
+		case c < 0x20:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// number reads a number as JSON's grammar has it: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *jsonParser) number() (any, bool) {
+	start := p.i
+	digits := func() int {
+		n := 0
+		for p.i < len(p.b) && '0' <= p.b[p.i] && p.b[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if p.b[p.i] == '-' {
+		p.i++
+	}
+	if p.i < len(p.b) && p.b[p.i] == '0' {
+		p.i++
+	} else if digits() == 0 {
+		return nil, false
+	}
+	if p.i < len(p.b) && p.b[p.i] == '.' {
+		p.i++
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	return json.Number(p.b[start:p.i]), true
+}
