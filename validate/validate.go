@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,6 +37,7 @@ type Validator struct {
 	// options ValidateResponse would use for it: checkResponse (response.go) checks the body.
 	statusAndHeaders *openapi3filter.Options
 	bodyOptions      []openapi3.SchemaValidationOption
+	routes           routeCache
 }
 
 // New returns a Validator for doc. The document is not modified.
@@ -95,6 +97,11 @@ func (v *Validator) route(req *http.Request) (*routers.Route, map[string]string,
 		u.Path = u.Path[i:]
 		u.RawPath = ""
 	}
+	// The router reads the method and the path alone (routing ignores hosts): they are the key.
+	key := req.Method + " " + u.EscapedPath()
+	if hit, ok := v.routes.get(key); ok {
+		return hit.route, maps.Clone(hit.params), hit.route.Operation.OperationID, nil
+	}
 	r := req.WithContext(req.Context()) // a shallow copy: the router reads, never writes
 	r.URL = &u
 	r.Host = ""
@@ -110,8 +117,41 @@ func (v *Validator) route(req *http.Request) (*routers.Route, map[string]string,
 	name := route.Operation.OperationID
 	if name == "" {
 		name = req.Method + " " + route.Path
+	} else {
+		v.routes.put(key, routeHit{route: route, params: maps.Clone(params)})
 	}
 	return route, params, name, nil
+}
+
+// routeCache remembers the routes of recent paths: the route lookup (gorilla/mux's regexps) was
+// 7 % of a validation, and most calls repeat a path. It forgets everything past routeCacheSize
+// paths (ids make paths many). Routes are only read once found, so hits share them.
+type routeCache struct {
+	mu   sync.RWMutex
+	hits map[string]routeHit
+}
+
+type routeHit struct {
+	route  *routers.Route
+	params map[string]string
+}
+
+const routeCacheSize = 512
+
+func (c *routeCache) get(key string) (routeHit, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	h, ok := c.hits[key]
+	return h, ok
+}
+
+func (c *routeCache) put(key string, h routeHit) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hits == nil || len(c.hits) >= routeCacheSize {
+		c.hits = make(map[string]routeHit, routeCacheSize)
+	}
+	c.hits[key] = h
 }
 
 // requestInput is openapi3filter's input for req with its body. The request is a shallow copy:
