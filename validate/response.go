@@ -2,7 +2,6 @@ package validate
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -35,13 +34,7 @@ func (v *Validator) checkResponse(in *openapi3filter.RequestValidationInput, sta
 			Err: &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: err}}
 	}
 	if err := schema.Value.VisitJSON(value, v.bodyOptions...); err != nil {
-		reason := "response body doesn't match schema"
-		if id := strings.TrimSpace(schema.Ref); id != "" {
-			reason += " " + id
-		} else if id := strings.TrimSpace(schema.Value.Title); id != "" {
-			reason += " " + id
-		}
-		return &openapi3filter.ResponseError{Input: rin, Reason: reason, Err: err}
+		return &openapi3filter.ResponseError{Input: rin, Reason: "response body doesn't match schema" + schemaID(schema), Err: err}
 	}
 	return nil
 }
@@ -72,8 +65,7 @@ func jsonResponseSchema(in *openapi3filter.RequestValidationInput, status int, h
 	if media == nil || media.Schema == nil || media.Schema.Value == nil {
 		return nil
 	}
-	base, _, _ := strings.Cut(ct, ";")
-	if !strings.EqualFold(strings.TrimSpace(base), "application/json") {
+	if !isJSON(ct) {
 		return nil
 	}
 	return media.Schema

@@ -17,7 +17,8 @@ import (
 )
 
 // checkResponse walks response bodies without openapi3filter's "as a response" mode, which is
-// the same only while the spec has no writeOnly property and no default: hold it to that.
+// the same only while the spec has no writeOnly property and no default; checkRequest leaves out
+// the writing back of defaults, which is the same only without defaults: hold the spec to that.
 func TestResponseFastPathPreconditions(t *testing.T) {
 	doc, err := spec.Load()
 	if err != nil {
@@ -60,6 +61,11 @@ func TestResponseFastPathPreconditions(t *testing.T) {
 			for status, resp := range op.Responses.Map() {
 				for mt, media := range resp.Value.Content {
 					walk(fmt.Sprintf("%s %s %s %s", method, path, status, mt), media.Schema)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				for mt, media := range op.RequestBody.Value.Content {
+					walk(fmt.Sprintf("%s %s request %s", method, path, mt), media.Schema)
 				}
 			}
 		}
@@ -130,13 +136,19 @@ func TestResponseFastPathAgreesWithKinOpenAPI(t *testing.T) {
 // with each of its values in turn removed or replaced by a value of another type or form.
 func responseCorpus(t *testing.T) [][]byte {
 	t.Helper()
-	samples := []string{
+	return bodyCorpus(t,
 		`{"favoriteList":{"id":"b8216af7-cf7c-4860-8014-54e4824a1745","revision":"2","createdDate":"2024-05-19T13:05:45.684Z","updatedDate":"2024-05-20T14:46:50.126Z","favorites":[{"id":"cc5a0ad9-dbc8-4139-b4e2-3c59678a7d77","pageId":"3893d33b-24a1-474b-80b0-dd7c32e20bfb","title":"Existing favorite page","relativeUrl":"/a?b#c"}]}}`,
 		`{"favoriteList":{}}`,
 		`{"message":"exists","details":{"applicationError":{"code":"ALREADY_EXISTS","description":"exists","data":{}}}}`,
 		`{"message":"bad","details":{"validationError":{"fieldViolations":[{"field":"title","description":"too long","violatedRule":"MAX_LENGTH"}]}}}`,
-	}
-	out := [][]byte{[]byte(`{}`), []byte(``), []byte(`not json`), []byte(`[]`), []byte(`null`), []byte(`{"favoriteList":{}} trailing`), []byte(`{"favoriteList":`)}
+	)
+}
+
+// bodyCorpus is samples, a few whole-body oddities, and every sample with each of its values in
+// turn removed or replaced by a value of another type or form.
+func bodyCorpus(t *testing.T, samples ...string) [][]byte {
+	t.Helper()
+	out := [][]byte{[]byte(`{}`), []byte(``), []byte(`not json`), []byte(`[]`), []byte(`null`), []byte(`{"favoriteList":{}} trailing`), []byte(`{"favoriteList":`), []byte(`{"a":"\u00e9\ud800"}`)}
 	replacements := []any{nil, json.Number("7"), "x", true, []any{}, map[string]any{}, "2024-02-30T10:00:00Z", "b8216af7-cf7c-4860-8014-54e4824a174g"}
 	for _, s := range samples {
 		out = append(out, []byte(s))
@@ -180,4 +192,57 @@ func responseCorpus(t *testing.T) [][]byte {
 		}
 	}
 	return out
+}
+
+// The request fast path must give exactly the violations openapi3filter.ValidateRequest gives,
+// for every operation, Content-Type, credentials and a corpus of good and broken bodies.
+func TestRequestFastPathAgreesWithKinOpenAPI(t *testing.T) {
+	v, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := spec.Load()
+	bodies := bodyCorpus(t,
+		`{"favoriteList":{"favorites":[{"pageId":"3893d33b-24a1-474b-80b0-dd7c32e20bfb","title":"My Page","relativeUrl":"/a?b#c"}]}}`,
+		`{"favoriteList":{"id":"b8216af7-cf7c-4860-8014-54e4824a1745","revision":"1","favorites":[{"id":"cc5a0ad9-dbc8-4139-b4e2-3c59678a7d77","pageId":"p","title":"t"}]}}`,
+		`{"favoriteList":{"revision":1,"createdDate":"2024-05-19T13:05:45.684Z","favorites":[]}}`,
+		`{"favorite":{"pageId":"p","title":"New Favorite Page","id":"cc5a0ad9-dbc8-4139-b4e2-3c59678a7d77"}}`,
+	)
+	cts := []string{"application/json", "application/json; charset=utf-8", "Application/JSON", "text/plain", ""}
+	param := regexp.MustCompile(`\{[^}]+\}`)
+	var compared, withViolations int
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			for _, auth := range []string{"token", ""} {
+				for _, ct := range cts {
+					for _, body := range bodies {
+						req := httptest.NewRequest(method, "http://target"+param.ReplaceAllString(path, "b8216af7-cf7c-4860-8014-54e4824a1745")+"?favoriteId=x", nil)
+						if auth != "" {
+							req.Header.Set("Authorization", auth)
+						}
+						if ct != "" {
+							req.Header.Set("Content-Type", ct)
+						}
+						route, params, opName, notFound := v.route(req)
+						if notFound != nil {
+							t.Fatalf("%s %s: %v", method, path, notFound)
+						}
+						fast := violationsOf(opName, InRequest, v.checkRequest(v.requestInput(req, body, route, params), body))
+						kin := violationsOf(opName, InRequest, openapi3filter.ValidateRequest(req.Context(), v.requestInput(req, body, route, params)))
+						if !reflect.DeepEqual(fast, kin) {
+							t.Fatalf("%s %q auth %q body %s:\nfast path: %v\nkin-openapi: %v", opName, ct, auth, body, fast, kin)
+						}
+						compared++
+						if len(kin) > 0 {
+							withViolations++
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d requests compared, %d of them with violations", compared, withViolations)
+	if withViolations == 0 || withViolations == compared {
+		t.Fatal("the corpus must hold both conforming and broken requests")
+	}
 }

@@ -37,7 +37,11 @@ type Validator struct {
 	// options ValidateResponse would use for it: checkResponse (response.go) checks the body.
 	statusAndHeaders *openapi3filter.Options
 	bodyOptions      []openapi3.SchemaValidationOption
-	routes           routeCache
+	// withoutBody leaves the request body out, and requestBodyOptions are the schema options
+	// ValidateRequestBody would use for it: checkRequest (request.go) checks the body.
+	withoutBody        *openapi3filter.Options
+	requestBodyOptions []openapi3.SchemaValidationOption
+	routes             routeCache
 }
 
 // New returns a Validator for doc. The document is not modified.
@@ -62,11 +66,15 @@ func New(doc *openapi3.T) (*Validator, error) {
 	}
 	statusAndHeaders := *options
 	statusAndHeaders.ExcludeResponseBody = true
+	withoutBody := *options
+	withoutBody.ExcludeRequestBody = true
 	return &Validator{
-		router:           router,
-		options:          options,
-		statusAndHeaders: &statusAndHeaders,
-		bodyOptions:      append([]openapi3.SchemaValidationOption{openapi3.MultiErrors()}, spec.SchemaOptions()...),
+		router:             router,
+		options:            options,
+		statusAndHeaders:   &statusAndHeaders,
+		bodyOptions:        append([]openapi3.SchemaValidationOption{openapi3.MultiErrors()}, spec.SchemaOptions()...),
+		withoutBody:        &withoutBody,
+		requestBodyOptions: append([]openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()}, spec.SchemaOptions()...),
 	}, nil
 }
 
@@ -170,7 +178,7 @@ func (v *Validator) CheckRequest(req *http.Request, body []byte) (string, Violat
 	if notFound != nil {
 		return op, Violations{*notFound}
 	}
-	err := openapi3filter.ValidateRequest(req.Context(), v.requestInput(req, body, route, params))
+	err := v.checkRequest(v.requestInput(req, body, route, params), body)
 	return op, violationsOf(op, InRequest, err)
 }
 
@@ -191,7 +199,7 @@ func (v *Validator) Check(req *http.Request, reqBody []byte, status int, header 
 		return op, Violations{*notFound}
 	}
 	in := v.requestInput(req, reqBody, route, params)
-	out := violationsOf(op, InRequest, openapi3filter.ValidateRequest(req.Context(), in))
+	out := violationsOf(op, InRequest, v.checkRequest(in, reqBody))
 	out = append(out, violationsOf(op, InResponse, v.checkResponse(in, status, header, respBody))...)
 	return op, out
 }
