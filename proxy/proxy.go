@@ -270,7 +270,11 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		body = failureBody(st, p.redactor(st.secrets))
 		resp.Header.Set("Content-Type", "application/json")
 	}
-	setViolationHeaders(resp.Header, st.vs, p.redactor(st.secrets))
+	redact := func(s string) string { return s } // nothing to redact without a violation
+	if len(st.vs) > 0 {
+		redact = p.redactor(st.secrets)
+	}
+	setViolationHeaders(resp.Header, st.vs, redact)
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	resp.TransferEncoding = nil
@@ -353,6 +357,49 @@ func headerValue(s string) string {
 
 // finish counts, logs, records and hands on one exchange.
 func (p *Proxy) finish(st *state) {
+	faulty := len(st.vs) > 0 || st.err != nil
+	// The redacted record is built only for someone to read it: a clean exchange of a quiet proxy
+	// without OnExchange is counted and nothing more (the redaction was a share of the latency
+	// the proxy adds).
+	var x validate.Exchange
+	if faulty || p.opts.Verbose || p.opts.OnExchange != nil {
+		x = p.exchangeOf(st)
+	}
+
+	p.mu.Lock()
+	p.stats.Exchanges++
+	seq := p.stats.Exchanges
+	if len(st.vs) > 0 {
+		p.stats.WithViolations++
+		p.stats.Violations += len(st.vs)
+	}
+	if st.err != nil {
+		p.stats.Errors++
+	}
+	if faulty {
+		if len(p.recorded) < MaxRecorded {
+			p.recorded = append(p.recorded, recordOf(seq, x))
+		} else {
+			p.stats.NotRecorded++
+		}
+	}
+	for _, s := range st.secrets {
+		if len(p.tokens) < 256 {
+			p.tokens[s] = true
+		}
+	}
+	p.mu.Unlock()
+
+	if faulty || p.opts.Verbose {
+		p.logExchange(seq, st, x)
+	}
+	if p.opts.OnExchange != nil {
+		p.opts.OnExchange(x)
+	}
+}
+
+// exchangeOf is the redacted record of one exchange.
+func (p *Proxy) exchangeOf(st *state) validate.Exchange {
 	redact := p.redactor(st.secrets)
 	x := validate.Exchange{
 		Operation: st.op, Method: st.in.Method, URL: redact(st.url),
@@ -369,35 +416,7 @@ func (p *Proxy) finish(st *state) {
 	if len(x.ResponseBody) == 0 {
 		x.ResponseBody = nil
 	}
-
-	p.mu.Lock()
-	p.stats.Exchanges++
-	seq := p.stats.Exchanges
-	if len(x.Violations) > 0 {
-		p.stats.WithViolations++
-		p.stats.Violations += len(x.Violations)
-	}
-	if x.Err != "" {
-		p.stats.Errors++
-	}
-	if len(x.Violations) > 0 || x.Err != "" {
-		if len(p.recorded) < MaxRecorded {
-			p.recorded = append(p.recorded, recordOf(seq, x))
-		} else {
-			p.stats.NotRecorded++
-		}
-	}
-	for _, s := range st.secrets {
-		if len(p.tokens) < 256 {
-			p.tokens[s] = true
-		}
-	}
-	p.mu.Unlock()
-
-	p.logExchange(seq, st, x)
-	if p.opts.OnExchange != nil {
-		p.opts.OnExchange(x)
-	}
+	return x
 }
 
 // logExchange writes one line per violation (and per failed exchange; per clean one when
