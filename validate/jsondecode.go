@@ -122,20 +122,28 @@ func (p *jsonParser) object(depth int) (any, bool) {
 			return nil, false
 		}
 		m[k] = v // a repeated name: the last value wins, as in encoding/json
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			return m, true
-		default:
-			return nil, false
+		if end, ok := p.next('}'); !ok || end {
+			return m, ok
 		}
 	}
+}
+
+// next reads what follows a member or an element: a comma (more to come) or the closing byte
+// (end). ok is false on anything else.
+func (p *jsonParser) next(closing byte) (end, ok bool) {
+	p.space()
+	if p.i >= len(p.b) {
+		return false, false
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		return false, true
+	case closing:
+		p.i++
+		return true, true
+	}
+	return false, false
 }
 
 func (p *jsonParser) array(depth int) (any, bool) {
@@ -153,18 +161,8 @@ func (p *jsonParser) array(depth int) (any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			return a, true
-		default:
-			return nil, false
+		if end, ok := p.next(']'); !ok || end {
+			return a, ok
 		}
 	}
 }

@@ -86,7 +86,7 @@ func TestResponseFastPathAgreesWithKinOpenAPI(t *testing.T) {
 	bodies := responseCorpus(t)
 	cts := []string{"application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "text/plain", "", "application/problem+json", "application/*", "garbage"}
 	param := regexp.MustCompile(`\{[^}]+\}`)
-	var compared, withViolations int
+	var tally agreement
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			statuses := []int{418, 304}
@@ -114,21 +114,34 @@ func TestResponseFastPathAgreesWithKinOpenAPI(t *testing.T) {
 						rin := &openapi3filter.ResponseValidationInput{RequestValidationInput: v.requestInput(req, nil, route, params), Status: status, Header: header, Options: v.options}
 						rin.SetBodyBytes(body)
 						kin := violationsOf(opName, InResponse, openapi3filter.ValidateResponse(req.Context(), rin))
-						if !reflect.DeepEqual(fast, kin) {
-							t.Fatalf("%s %d %q body %s:\nfast path: %v\nkin-openapi: %v", opName, status, ct, body, fast, kin)
-						}
-						compared++
-						if len(kin) > 0 {
-							withViolations++
-						}
+						tally.check(t, fast, kin, fmt.Sprintf("%s %d %q body %s", opName, status, ct, body))
 					}
 				}
 			}
 		}
 	}
-	t.Logf("%d responses compared, %d of them with violations", compared, withViolations)
-	if withViolations == 0 || withViolations == compared {
-		t.Fatal("the corpus must hold both conforming and broken responses")
+	tally.done(t, "responses")
+}
+
+// agreement compares the violations of a fast path with kin-openapi's, and counts.
+type agreement struct{ compared, withViolations int }
+
+func (a *agreement) check(t *testing.T, fast, kin Violations, what string) {
+	t.Helper()
+	if !reflect.DeepEqual(fast, kin) {
+		t.Fatalf("%s:\nfast path: %v\nkin-openapi: %v", what, fast, kin)
+	}
+	a.compared++
+	if len(kin) > 0 {
+		a.withViolations++
+	}
+}
+
+func (a *agreement) done(t *testing.T, what string) {
+	t.Helper()
+	t.Logf("%d %s compared, %d of them with violations", a.compared, what, a.withViolations)
+	if a.withViolations == 0 || a.withViolations == a.compared {
+		t.Fatalf("the corpus must hold both conforming and broken %s", what)
 	}
 }
 
@@ -210,7 +223,7 @@ func TestRequestFastPathAgreesWithKinOpenAPI(t *testing.T) {
 	)
 	cts := []string{"application/json", "application/json; charset=utf-8", "Application/JSON", "text/plain", ""}
 	param := regexp.MustCompile(`\{[^}]+\}`)
-	var compared, withViolations int
+	var tally agreement
 	for path, item := range doc.Paths.Map() {
 		for method := range item.Operations() {
 			for _, auth := range []string{"token", ""} {
@@ -229,20 +242,11 @@ func TestRequestFastPathAgreesWithKinOpenAPI(t *testing.T) {
 						}
 						fast := violationsOf(opName, InRequest, v.checkRequest(v.requestInput(req, body, route, params), body))
 						kin := violationsOf(opName, InRequest, openapi3filter.ValidateRequest(req.Context(), v.requestInput(req, body, route, params)))
-						if !reflect.DeepEqual(fast, kin) {
-							t.Fatalf("%s %q auth %q body %s:\nfast path: %v\nkin-openapi: %v", opName, ct, auth, body, fast, kin)
-						}
-						compared++
-						if len(kin) > 0 {
-							withViolations++
-						}
+						tally.check(t, fast, kin, fmt.Sprintf("%s %q auth %q body %s", opName, ct, auth, body))
 					}
 				}
 			}
 		}
 	}
-	t.Logf("%d requests compared, %d of them with violations", compared, withViolations)
-	if withViolations == 0 || withViolations == compared {
-		t.Fatal("the corpus must hold both conforming and broken requests")
-	}
+	tally.done(t, "requests")
 }
