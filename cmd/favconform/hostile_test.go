@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,8 @@ import (
 // that garble otherwise good answers.
 type hostile struct {
 	name string
-	// says is what the output must mention: the cause, in words a user can act on.
+	// says is what the output must mention: the cause, in words a user can act on ("a|b": a
+	// or b).
 	says    []string
 	handler func(real http.Handler) http.Handler
 	// writesOnly: try it on writes only. Each hostile is tried on every request — where the
@@ -85,7 +87,9 @@ var hostiles = []hostile{
 				status, http.StatusText(status), len(body), body[:len(body)/2]))
 		})
 	}, false},
-	{"10 MB bodies", []string{"larger than"}, func(real http.Handler) http.Handler {
+	// 4 MB of it are read before the client gives up, unless the per-request timeout strikes
+	// first (a loaded machine, the race detector): either cause is named.
+	{"10 MB bodies", []string{"larger than|no complete answer within 300ms"}, func(real http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			status, _, _ := recordOf(real, r)
 			w.Header().Set("Content-Type", "application/json")
@@ -224,7 +228,7 @@ func TestHostileTargets(t *testing.T) {
 					t.Fatalf("the summary must report failed specs and NOT CONFORMING:\n%s", r.stdout)
 				}
 				for _, want := range h.says {
-					if !strings.Contains(r.stdout, want) {
+					if !slices.ContainsFunc(strings.Split(want, "|"), func(w string) bool { return strings.Contains(r.stdout, w) }) {
 						t.Errorf("the output must say %q (the cause):\n%s", want, r.stdout)
 					}
 				}
