@@ -99,12 +99,16 @@ func ExitCode(o *report.Report, err error) int {
 		return ExitUsage
 	case err != nil:
 		return ExitUsage
-	case o != nil && o.Summary.Failed == 0 && o.Summary.Interrupted:
-		return ExitInterrupted
-	case o == nil || !o.Summary.Conforming:
+	case o == nil:
 		return ExitNonconforming
 	}
-	return ExitConforming
+	switch o.Verdict() {
+	case report.VerdictConforming:
+		return ExitConforming
+	case report.VerdictInterrupted:
+		return ExitInterrupted
+	}
+	return ExitNonconforming
 }
 
 // Target builds the target configuration of opts, starting the embedded mock when no target is

@@ -66,7 +66,7 @@ func runModel(ctx SpecContext, roles ...identity.Role) {
 
 	// The run and its shrink replays go through a client of their own: hundreds of calls that
 	// would bury the transcript. Only the shortest failing sequence is replayed through w.client.
-	c := specClient(cfg, nil).WithContext(ctx)
+	c := specClient(ctx, cfg, nil)
 	res, err := model.Run(model.Config{Client: c, Roles: roles, Seed: seed, Steps: steps, ShrinkReplays: replays})
 	if err != nil {
 		Fail(cfg.Target.Redact(fmt.Sprintf("model-based run with seed %d (%s=%d): %v", seed, SeedEnv, seed, err)))

@@ -31,16 +31,17 @@ var silence = &client.Breaker{Limit: SilentLimit}
 // SilentLimit is how many unanswered calls end a run's sending.
 const SilentLimit = 10
 
-// specClient is the one way a spec gets a client: read-only unless writes are allowed, and under
-// the run's breaker, so that an interrupt's Halt stops every call of an abandoned spec before the
-// lists are restored (a client that bypassed it once deleted a list just restored).
-func specClient(cfg *Config, onCall func(client.Call)) *client.Client {
+// specClient is the one way a spec gets a client: its calls carry the spec's context, it is
+// read-only unless writes are allowed, and it is under the run's breaker, so that Halt stops
+// every call before the lists are restored (a client that bypassed it once deleted a list just
+// restored).
+func specClient(ctx SpecContext, cfg *Config, onCall func(client.Call)) *client.Client {
 	c := client.New(cfg.Target, cfg.Validator, onCall)
 	if !cfg.AllowWrites {
 		c.ReadOnly()
 	}
 	c.UseBreaker(silence)
-	return c
+	return c.WithContext(ctx)
 }
 
 // newWorld starts a spec: call it first in every spec, with the spec's context. Spec bodies take
@@ -52,14 +53,14 @@ func newWorld(ctx SpecContext) *world {
 	cfg := configured()
 	w := &world{ctx: ctx}
 	spec := CurrentSpecReport().FullText()
-	w.client = specClient(cfg, func(c client.Call) {
+	w.client = specClient(ctx, cfg, func(c client.Call) {
 		w.mu.Lock()
 		w.calls = append(w.calls, c)
 		w.mu.Unlock()
 		if cfg.OnCall != nil {
 			cfg.OnCall(spec, c)
 		}
-	}).WithContext(ctx)
+	})
 	DeferCleanup(func() {
 		w.mu.Lock()
 		t := Transcript{Calls: redactCalls(w.calls)}

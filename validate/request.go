@@ -18,9 +18,9 @@ func (v *Validator) checkRequest(in *openapi3filter.RequestValidationInput, body
 	if schema == nil {
 		return openapi3filter.ValidateRequest(in.Request.Context(), in)
 	}
-	in.Options = v.withoutBody
-	err := openapi3filter.ValidateRequest(in.Request.Context(), in)
-	in.Options = v.options
+	rest := *in
+	rest.Options = v.withoutBody
+	err := openapi3filter.ValidateRequest(in.Request.Context(), &rest)
 	bodyErr := v.checkRequestBody(in, rb, schema, body)
 	if bodyErr == nil {
 		return err

@@ -15,7 +15,7 @@ import (
 // each oneOf it then deep-copies the value per alternative and walks the matching one a second
 // time (to inject defaults, and to reject writeOnly properties). The GET answer's favoriteList is
 // such a oneOf (a list or {}): the list was copied twice and walked twice, most of a validation's
-// cost. The spec has no writeOnly property and no default (TestResponseFastPathPreconditions),
+// cost. The spec has no writeOnly property and no default (TestFastPathPreconditions),
 // so walking it plainly gives the same answers (TestResponseFastPathAgreesWithKinOpenAPI).
 func (v *Validator) checkResponse(in *openapi3filter.RequestValidationInput, status int, header http.Header, body []byte) error {
 	rin := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header, Options: v.options}

@@ -19,7 +19,7 @@ import (
 // checkResponse walks response bodies without openapi3filter's "as a response" mode, which is
 // the same only while the spec has no writeOnly property and no default; checkRequest leaves out
 // the writing back of defaults, which is the same only without defaults: hold the spec to that.
-func TestResponseFastPathPreconditions(t *testing.T) {
+func TestFastPathPreconditions(t *testing.T) {
 	doc, err := spec.Load()
 	if err != nil {
 		t.Fatal(err)

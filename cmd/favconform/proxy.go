@@ -79,14 +79,15 @@ func proxyCommand(args []string, stdout, stderr io.Writer) int {
 		return runner.ExitUsage
 	}
 	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Signals are caught before the listening line (see serve).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	mode := "violations are logged and listed in X-Favconform-Violation headers"
 	if *failOn {
 		mode += "; an exchange with violations is answered 502"
 	}
 	fmt.Fprintf(stdout, "favconform proxy listening on http://%s, forwarding to %s (%s)\n", ln.Addr(), validate.RedactedURL(u), mode)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	code := 0

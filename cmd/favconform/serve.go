@@ -58,6 +58,10 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	srv := mock.HTTPServer(m)
+	// Signals are caught before the listening line: a script that waits for it and then sends
+	// SIGTERM must get the graceful stop, not the default kill.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	fmt.Fprintf(stdout, "favconform reference mock listening on http://%s\n", ln.Addr())
 	if len(deviations) > 0 {
 		fmt.Fprintf(stdout, "deviations on: %v\n", []string(deviations))
@@ -68,8 +72,6 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	printWebhooks(stdout, m, ln.Addr().String(), hooks)
 	defer m.CloseWebhooks()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	running := serving.Serve(ln, srv)
 	<-ctx.Done()
 	// Let in-flight requests finish, then release the port.
