@@ -338,12 +338,12 @@ func (r *Response) decode() {
 func explain(err error, cfg target.Config) error {
 	var ue *url.Error
 	if errors.As(err, &ue) && ue.Timeout() {
-		return fmt.Errorf("no answer within %s from %s (per-request timeout): %w", cfg.RequestTimeout(), cfg.BaseURL, err)
+		return fmt.Errorf("no answer within %s from %s (per-request timeout): %w", cfg.RequestTimeout(), cfg.DisplayURL(), err)
 	}
 	// A body still arriving when the timeout struck (a huge or a trickling body).
 	var te interface{ Timeout() bool }
 	if errors.As(err, &te) && te.Timeout() {
-		return fmt.Errorf("no complete answer within %s from %s (per-request timeout): %w", cfg.RequestTimeout(), cfg.BaseURL, err)
+		return fmt.Errorf("no complete answer within %s from %s (per-request timeout): %w", cfg.RequestTimeout(), cfg.DisplayURL(), err)
 	}
-	return fmt.Errorf("talking to %s: %w", cfg.BaseURL, err)
+	return fmt.Errorf("talking to %s: %w", cfg.DisplayURL(), err)
 }

@@ -258,3 +258,13 @@ func deviationNames() []string {
 
 // on reports whether the switch name is on.
 func (s deviationSet) on(name string) bool { return s[name] }
+
+// names returns the switches that are on, sorted.
+func (s deviationSet) names() []string {
+	out := make([]string, 0, len(s))
+	for n := range s {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -220,7 +220,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusInternalServerError)
 		}
 	}()
-	if m.serveWebhookKey(w, r) {
+	if m.serveWebhookKey(w, r) || m.serveIdentity(w, r) {
 		return
 	}
 	m.write(w, m.serve(r))

@@ -9,12 +9,13 @@ import (
 
 	"github.com/favconform/favconform/client"
 	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/validate"
 )
 
 // Redacted is what every secret is replaced with in transcripts and reports (target.Redact and
 // the suites' transcripts use the same marker).
-const Redacted = "[REDACTED]"
+const Redacted = redact.Mark
 
 // SecretVar is the placeholder variable of a redacted value that is not a role's header (one
 // found in a URL or a body).

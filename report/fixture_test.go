@@ -9,6 +9,7 @@ import (
 
 	"github.com/favconform/favconform/client"
 	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/spec"
 	"github.com/favconform/favconform/validate"
 )
@@ -102,7 +103,7 @@ func fixture(t *testing.T) (types.Report, []spec.Requirement, Meta) {
 	meta := Meta{
 		Version: "v0.0.0-test", Target: "http://127.0.0.1:8080", LabelFilter: "!strict",
 		TranscriptEntry: "transcript", RequirementLabelPrefix: "req:",
-		Secrets: []string{secretToken, secretHeader},
+		Redactor: redact.New([]string{secretToken, secretHeader}, "X-Site"),
 		CallTimes: map[string][]time.Time{
 			failed.FullText(): {base.Add(10 * time.Millisecond), base.Add(20 * time.Millisecond), base.Add(30 * time.Millisecond)},
 		},

@@ -1,90 +1,37 @@
 package report
 
 import (
-	"bytes"
-	"net/http"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/validate"
 )
 
-// sortedSecrets returns the non-empty secrets, longest first (so that a secret containing
-// another is replaced whole).
-func sortedSecrets(secrets []string) []string {
-	out := make([]string, 0, len(secrets))
-	for _, s := range secrets {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
-	return out
-}
-
-// RedactString replaces every secret in s with Redacted.
-func RedactString(s string, secrets []string) string { return redactString(s, secrets) }
-
-func redactString(s string, secrets []string) string {
-	for _, secret := range sortedSecrets(secrets) {
-		s = strings.ReplaceAll(s, secret, Redacted)
-	}
-	return s
-}
-
-func redactBytes(b []byte, secrets []string) []byte {
-	for _, secret := range sortedSecrets(secrets) {
-		if bytes.Contains(b, []byte(secret)) {
-			b = bytes.ReplaceAll(b, []byte(secret), []byte(Redacted))
-		}
-	}
-	return b
-}
-
-func redactHeader(h http.Header, secrets []string, always ...string) http.Header {
-	if h == nil {
-		return nil
-	}
-	out := make(http.Header, len(h))
-	for name, vs := range h {
-		c := make([]string, len(vs))
-		for i, v := range vs {
-			c[i] = redactString(v, secrets)
-			for _, a := range always {
-				if strings.EqualFold(name, a) && v != "" {
-					c[i] = Redacted
-				}
-			}
-		}
-		out[name] = c
-	}
-	return out
-}
-
-// redact removes every secret from the spec's strings. The Authorization header of a request is
-// always replaced, whatever its value.
-func (sp *Spec) redact(secrets []string) {
+// redact removes every secret from the spec's strings (defence in depth: transcripts come
+// redacted, but failure messages quote response bodies, which a server may fill with them). The
+// credential headers of a request are always replaced, whatever their value.
+func (sp *Spec) redact(r *redact.Redactor) {
 	if sp.Failure != nil {
-		sp.Failure.Message = redactString(sp.Failure.Message, secrets)
+		sp.Failure.Message = r.String(sp.Failure.Message)
 	}
-	sp.SkipReason = redactString(sp.SkipReason, secrets)
+	sp.SkipReason = r.String(sp.SkipReason)
 	for i := range sp.Transcript {
 		c := &sp.Transcript[i]
-		c.URL = redactString(c.URL, secrets)
-		c.RequestHeader = redactHeader(c.RequestHeader, secrets, "Authorization")
-		c.ResponseHeader = redactHeader(c.ResponseHeader, secrets)
-		c.RequestBody = redactBytes(c.RequestBody, secrets)
-		c.ResponseBody = redactBytes(c.ResponseBody, secrets)
-		c.Err = redactString(c.Err, secrets)
+		c.URL = r.String(c.URL)
+		c.RequestHeader = r.Header(c.RequestHeader)
+		c.ResponseHeader = r.Header(c.ResponseHeader)
+		c.RequestBody = r.Bytes(c.RequestBody)
+		c.ResponseBody = r.Bytes(c.ResponseBody)
+		c.Err = r.String(c.Err)
 		if len(c.Violations) > 0 {
 			vs := make(validate.Violations, len(c.Violations))
 			for j, v := range c.Violations {
-				v.Got = redactString(v.Got, secrets)
-				v.Message = redactString(v.Message, secrets)
-				v.Expected = redactString(v.Expected, secrets)
+				v.Got = r.String(v.Got)
+				v.Message = r.String(v.Message)
+				v.Expected = r.String(v.Expected)
 				vs[j] = v
 			}
 			c.Violations = vs

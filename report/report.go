@@ -16,6 +16,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/favconform/favconform/client"
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/spec"
 )
 
@@ -101,9 +102,9 @@ type Meta struct {
 	TranscriptEntry string
 	// RequirementLabelPrefix starts the labels that name requirements.
 	RequirementLabelPrefix string
-	// Secrets are redacted from every string of the report (defence in depth: transcripts come
-	// redacted, but failure messages quote response bodies, which a server may fill with them).
-	Secrets []string
+	// Redactor removes the run's secrets from every string of the report (nil: credential
+	// headers, userinfo and secret query values only).
+	Redactor *redact.Redactor
 	// CallTimes gives, per spec (full text), when each call of its transcript ended, in order;
 	// it tells which request a failure is about. Without it the failing request is guessed.
 	CallTimes map[string][]time.Time
@@ -112,7 +113,7 @@ type Meta struct {
 // FromGinkgo builds the report of a Ginkgo run.
 func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 	out := &Report{
-		SchemaVersion: SchemaVersion, Tool: "favconform", Version: meta.Version, Target: redactString(meta.Target, meta.Secrets),
+		SchemaVersion: SchemaVersion, Tool: "favconform", Version: meta.Version, Target: meta.Redactor.String(meta.Target),
 		Profile: "default", LabelFilter: meta.LabelFilter, StartedAt: r.StartTime, DurationMS: r.RunTime.Milliseconds(),
 	}
 	if meta.Strict {
@@ -127,7 +128,7 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 			if s.State.Is(types.SpecStateFailureStates) && s.State != types.SpecStateInterrupted {
 				sp := Spec{Name: s.LeafNodeType.String() + " " + s.LeafNodeText, State: "failed",
 					Failure: &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}}
-				sp.redact(meta.Secrets)
+				sp.redact(meta.Redactor)
 				out.Specs = append(out.Specs, sp)
 				out.Summary.Failed++
 			}
@@ -164,7 +165,7 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 				}
 			}
 		}
-		sp.redact(meta.Secrets)
+		sp.redact(meta.Redactor)
 		sp.markFailingCall(s, meta.CallTimes[sp.Name])
 		for _, id := range sp.Requirements {
 			covering[id] = append(covering[id], sp)

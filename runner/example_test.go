@@ -22,7 +22,8 @@ func (f *failer) Fail() { f.failed = true }
 //		defer srv.Close()
 //		t.Setenv("FAVCONFORM_TOKEN_USER", "a token your server accepts")       // one per role:
 //		t.Setenv("FAVCONFORM_TOKEN_SECOND_USER", "another user's token")       // runner.TokenEnv(role)
-//		rep, err := runner.Run(t, runner.Options{TargetURL: srv.URL, ReportDir: "reports"})
+//		// AllowWrites: your server is on loopback, but it is not a favconform mock.
+//		rep, err := runner.Run(t, runner.Options{TargetURL: srv.URL, AllowWrites: true, ReportDir: "reports"})
 //		if err != nil {
 //			t.Fatal(err)
 //		}
@@ -45,7 +46,7 @@ func ExampleRun() {
 		defer os.Unsetenv(runner.TokenEnv(id.Role))
 	}
 
-	rep, err := runner.Run(&failer{}, runner.Options{TargetURL: yourServer.URL, Out: io.Discard})
+	rep, err := runner.Run(&failer{}, runner.Options{TargetURL: yourServer.URL, AllowWrites: true, Out: io.Discard})
 	if err != nil {
 		panic(err)
 	}

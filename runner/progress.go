@@ -14,22 +14,28 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/favconform/favconform/client"
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/report"
 )
 
 // console is the run's output: every write is redacted (the configured secrets never reach the
-// terminal or a CI log), and a line of progress dots is ended before any other text.
+// terminal or a CI log) and made safe for a terminal (a target's escape sequences are shown, not
+// obeyed), and a line of progress dots is ended before any other text.
 type console struct {
-	mu      sync.Mutex
-	w       io.Writer
-	secrets []string
-	midLine bool
+	mu       sync.Mutex
+	w        io.Writer
+	redactor *redact.Redactor
+	midLine  bool
 	// tty: w is a terminal; colour is for people, never for logs.
 	tty bool
+	// colour keeps colour sequences in what is written (only the harness's own are, when the
+	// run's output is coloured); every other control sequence is escaped.
+	colour bool
 }
 
-func newConsole(w io.Writer, secrets []string) *console {
-	return &console{w: w, secrets: secrets, tty: isTerminal(w)}
+func newConsole(w io.Writer, r *redact.Redactor) *console {
+	tty := isTerminal(w)
+	return &console{w: w, redactor: r, tty: tty, colour: tty}
 }
 
 // isTerminal reports whether w is a character device.
@@ -48,7 +54,8 @@ func (c *console) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	b := []byte(report.RedactString(string(p), c.secrets))
+	// Colour sequences are kept only on a terminal, where the harness's own are used.
+	b := []byte(redact.Terminal(c.redactor.String(string(p)), c.colour))
 	if c.midLine && b[0] != '\n' {
 		b = append([]byte{'\n'}, b...)
 	}
@@ -190,6 +197,7 @@ func withProgress(con *console, rc *types.ReporterConfig, sc types.SuiteConfig, 
 	ginkgoOwn := rc.Verbose || rc.VeryVerbose || rc.Succinct || sc.ParallelTotal > 1
 	noColor = noColor || !con.tty
 	rc.NoColor = rc.NoColor || noColor
+	con.colour = !rc.NoColor
 	saved := formatter.ColorableStdOut
 	defer func() { formatter.ColorableStdOut = saved }()
 	if ginkgoOwn {

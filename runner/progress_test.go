@@ -9,14 +9,25 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/report"
 )
 
 func TestConsoleRedactsEveryWrite(t *testing.T) {
 	var b bytes.Buffer
-	c := newConsole(&b, []string{"tok-1", "Bearer tok-1-long"})
-	c.Write([]byte("header: Bearer tok-1-long and tok-1\n"))
+	c := newConsole(&b, redact.New([]string{"tok-1234", "Bearer tok-1234-long"}))
+	c.Write([]byte("header: Bearer tok-1234-long and tok-1234\n"))
 	if got := b.String(); got != "header: [REDACTED] and [REDACTED]\n" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// A target's escape sequences reach the console as visible text, never as control sequences.
+func TestConsoleEscapesControlSequences(t *testing.T) {
+	var b bytes.Buffer
+	c := newConsole(&b, nil)
+	c.Write([]byte("body: \x1b]0;pwned\x07\x1b[2Jgone\n"))
+	if got := b.String(); strings.ContainsRune(got, 0x1b) || !strings.Contains(got, `\x1b]0;pwned\x07\x1b[2Jgone`) {
 		t.Fatalf("got %q", got)
 	}
 }
@@ -80,7 +91,9 @@ func TestProgressCompactIsOneMarkPerSpec(t *testing.T) {
 func TestProgressColour(t *testing.T) {
 	var plain, coloured bytes.Buffer
 	feed(&progress{con: newConsole(&plain, nil), verbose: true})
-	feed(&progress{con: newConsole(&coloured, nil), verbose: true, color: true})
+	colouredConsole := newConsole(&coloured, nil)
+	colouredConsole.colour = true
+	feed(&progress{con: colouredConsole, verbose: true, color: true})
 	if strings.Contains(plain.String(), "\x1b[") {
 		t.Fatalf("escape sequences without colour: %q", plain.String())
 	}

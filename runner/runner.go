@@ -19,6 +19,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/favconform/favconform/api"
+	"github.com/favconform/favconform/client"
 	"github.com/favconform/favconform/identity"
 	"github.com/favconform/favconform/mock"
 	"github.com/favconform/favconform/model"
@@ -26,6 +27,7 @@ import (
 	"github.com/favconform/favconform/spec"
 	"github.com/favconform/favconform/suites"
 	"github.com/favconform/favconform/target"
+	"github.com/favconform/favconform/validate"
 )
 
 // Exit codes of a run.
@@ -37,6 +39,9 @@ const (
 	// ExitInterrupted is a run stopped by Ctrl-C or SIGTERM before any failure (128 + SIGINT,
 	// as shells report it); failures seen before the stop still give ExitNonconforming.
 	ExitInterrupted = 130
+	// ExitRestoreFailed is a run that could not put every identity's list back: the message names
+	// the recovery file and the command that finishes the restore.
+	ExitRestoreFailed = 4
 )
 
 // Options say what to run against what.
@@ -92,7 +97,13 @@ func (e UnreachableError) Unwrap() error { return e.Err }
 func ExitCode(o *report.Report, err error) int {
 	var ue UsageError
 	var un UnreachableError
+	var re RestoreError
+	var ie InterruptedError
 	switch {
+	case errors.As(err, &re):
+		return ExitRestoreFailed
+	case errors.As(err, &ie):
+		return ExitInterrupted
 	case errors.As(err, &un):
 		return ExitUnreachable
 	case errors.As(err, &ue):
@@ -169,27 +180,40 @@ func TokensFromEnv() map[identity.Role]target.Headers {
 	return ids
 }
 
-// Probe checks that the target answers HTTP at all.
+// Probe checks that the target answers HTTP at all. It never follows a redirect: a redirect is
+// reported as what it is, and the credentials go nowhere else.
 func Probe(cfg target.Config) error {
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.RequestTimeout())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(cfg.BaseURL, "/")+api.ListPath, nil)
 	if err != nil {
-		return UsageError{fmt.Errorf("target %s: %w", cfg.BaseURL, err)}
+		return UsageError{fmt.Errorf("target %s: %s", cfg.DisplayURL(), cfg.Redact(err.Error()))}
 	}
 	for k, v := range cfg.Identities[identity.User] {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noRedirectClient.Do(req)
 	if err != nil {
-		return UnreachableError{fmt.Errorf("target %s does not answer: %s", cfg.BaseURL, cfg.Redact(err.Error()))}
+		return UnreachableError{fmt.Errorf("target %s does not answer: %s", cfg.DisplayURL(), cfg.Redact(err.Error()))}
 	}
 	resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		where := resp.Header.Get("Location")
+		if u, err := resp.Request.URL.Parse(where); err == nil {
+			where = cfg.Redactor().URL(u)
+		}
+		return UsageError{fmt.Errorf("target %s answers GET %s with a redirect (%d to %s); the API does not redirect, and favconform never follows a redirect with credentials: point the target at the address that serves the API", cfg.DisplayURL(), api.ListPath, resp.StatusCode, where)}
+	}
 	return nil
 }
 
 // Run runs the suites once (Ginkgo allows one run per process) and prints the summary. t gets
 // Ginkgo's failures: a *testing.T under go test, anything with Fail() in the command.
+//
+// Against a target other than the embedded mock, a run that may write first snapshots every
+// configured identity's list and saves it to a recovery file, and after the specs (also after a
+// failure, a timeout, or signals — see signals) restores and checks each list; a restore that
+// leaves a list undone returns a RestoreError naming the file and the command that finishes it.
 func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	out := opts.Out
 	if out == nil {
@@ -205,27 +229,26 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 			return nil, err
 		}
 	}
-	con := newConsole(out, cfg.Secrets()) // every line printed from here on is redacted
+	redactor := cfg.Redactor()
+	con := newConsole(out, redactor) // every line printed from here on is redacted
 	out = con
 	clock := &callClock{}
 	var ginkgoReport types.Report
-	allowWrites := opts.AllowWrites || cfg.IsLoopback()
-	logLine := func(s string) { fmt.Fprintln(out, "favconform: "+cfg.Redact(s)) }
-	if err := suites.Configure(suites.Config{Target: cfg, Receiver: receiver, AllowWrites: allowWrites, Clients: opts.Clients, Log: logLine, OnCall: clock.record, OnReport: func(r types.Report) { ginkgoReport = r }}); err != nil {
-		return nil, UsageError{err}
-	}
+	embedded := opts.TargetFile == "" && opts.TargetURL == ""
+	allowWrites, readOnlyWhy := writePolicy(cfg, embedded, opts.AllowWrites)
+	logLine := func(s string) { fmt.Fprintln(out, "favconform: "+s) }
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	suiteConfig.LabelFilter = LabelFilter(opts.Strict, opts.LabelFilter, suiteConfig.LabelFilter)
 	if !allowWrites {
 		suiteConfig.LabelFilter = joinFilters(suiteConfig.LabelFilter, suites.ReadOnly)
-		logLine("the target is not on loopback: only read-only specs run; every spec that writes is skipped. Run with --allow-writes to include them: they delete and recreate the favorite lists of the configured identities, which are snapshotted first and restored after the run.")
-	} else if !cfg.IsLoopback() {
-		logLine("--allow-writes: the suites will delete and recreate the favorite lists of the configured identities; each list is snapshotted now and restored after the run (also after a failure or Ctrl-C).")
+		logLine(readOnlyWhy)
+	} else if !embedded && !opts.DryRun {
+		logLine("writes allowed: the suites will delete and recreate the favorite lists of the configured identities; each list is snapshotted now and restored after the run (also after a failure or Ctrl-C).")
 	}
 	suiteConfig.FocusStrings = append(suiteConfig.FocusStrings, opts.Focus...)
 	suiteConfig.DryRun = suiteConfig.DryRun || opts.DryRun
-	target := cfg.BaseURL
-	if opts.TargetFile == "" && opts.TargetURL == "" {
+	target := cfg.DisplayURL()
+	if embedded {
 		target = "the embedded reference mock at " + cfg.BaseURL
 		if len(opts.Deviations) > 0 {
 			target += " (deviations: " + strings.Join(opts.Deviations, ", ") + ")"
@@ -242,23 +265,59 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	if err != nil {
 		return nil, UsageError{err}
 	}
+	v, err := validate.Default()
+	if err != nil {
+		return nil, UsageError{err}
+	}
+
+	// From here until the lists are restored no signal ends the process (signals).
+	beforeSpecs, cancelBeforeSpecs := context.WithCancel(context.Background())
+	defer cancelBeforeSpecs()
+	sig := catchSignals(out, cancelBeforeSpecs)
+	defer sig.stop()
+	var g *guard
+	if allowWrites && !embedded && !opts.DryRun {
+		if g, err = protect(beforeSpecs, cfg, v, opts, logLine); err != nil {
+			return nil, err
+		}
+	}
+	breaker := &client.Breaker{Limit: suites.SilentLimit}
+	sc := suites.Config{Target: cfg, Validator: v, Receiver: receiver, AllowWrites: allowWrites, Clients: opts.Clients,
+		Breaker: breaker, OnCall: clock.record, OnReport: func(r types.Report) { ginkgoReport = r }}
+	if g != nil {
+		sc.Unwritable = g.snap.Unwritable()
+	}
+	if err := suites.Configure(sc); err != nil {
+		return nil, UsageError{err}
+	}
+	sig.specsStarted()
 	withProgress(con, &reporterConfig, suiteConfig, opts.Verbose, opts.NoColor, func() {
 		ginkgo.RunSpecs(t, "favconform conformance", suiteConfig, reporterConfig)
 	})
+	var restoreErr error
+	if g != nil {
+		// A spec abandoned by an interrupt may still be calling: stop every call first.
+		breaker.Halt()
+		sig.restore(g.pending, func(ctx context.Context) { restoreErr = g.restore(ctx, logLine) })
+	}
 	rep := report.FromGinkgo(ginkgoReport, reqs, report.Meta{
-		Version: opts.Version, Target: cfg.Redact(cfg.BaseURL), LabelFilter: suiteConfig.LabelFilter, Strict: opts.Strict,
+		Version: opts.Version, Target: cfg.DisplayURL(), LabelFilter: suiteConfig.LabelFilter, Strict: opts.Strict,
 		TranscriptEntry: suites.TranscriptEntry, RequirementLabelPrefix: suites.RequirementLabelPrefix,
-		Secrets: cfg.Secrets(), CallTimes: clock.snapshot(),
+		Redactor: redactor, CallTimes: clock.snapshot(),
 	})
 	rep.Print(out)
 	if opts.DryRun {
-		printDryRun(out, rep, allowWrites)
+		printDryRun(out, rep, allowWrites && !embedded)
 	}
 	if opts.ReportDir != "" {
 		if err := rep.WriteAll(opts.ReportDir); err != nil {
 			return rep, UsageError{fmt.Errorf("writing the reports: %w", err)}
 		}
 		fmt.Fprintf(out, "reports written to %s (junit.xml, report.json, report.html)\n", opts.ReportDir)
+	}
+	if restoreErr != nil {
+		fmt.Fprintf(out, "favconform: RESTORE FAILED: %v\n", restoreErr)
+		return rep, restoreErr
 	}
 	return rep, nil
 }

@@ -55,7 +55,7 @@ func TestTargetFileWebhooks(t *testing.T) {
 	}
 	write := func(keyFile string) string {
 		f := filepath.Join(dir, keyFile+".yaml")
-		body := "baseURL: http://127.0.0.1:1\nidentities: {user: {headers: {Authorization: t}}}\n" +
+		body := "baseURL: http://127.0.0.1:1\nidentities: {user: {headers: {Authorization: tok-12345678}}}\n" +
 			"webhooks: {listen: '127.0.0.1:0', publicURL: 'https://hooks.example.net/x', publicKeyFile: " + keyFile + "}\n"
 		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
@@ -81,7 +81,7 @@ func TestTargetFileWebhooks(t *testing.T) {
 	}
 	// Without the section there is no receiver (the event suite is skipped).
 	f := filepath.Join(dir, "plain.yaml")
-	if err := os.WriteFile(f, []byte("baseURL: http://127.0.0.1:1\nidentities: {user: {headers: {Authorization: t}}}\n"), 0o600); err != nil {
+	if err := os.WriteFile(f, []byte("baseURL: http://127.0.0.1:1\nidentities: {user: {headers: {Authorization: tok-12345678}}}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	_, r, stop, err = startTarget(Options{TargetFile: f}, &bytes.Buffer{})

@@ -69,7 +69,7 @@ func runModel(ctx SpecContext, roles ...identity.Role) {
 	c := specClient(ctx, cfg, nil)
 	res, err := model.Run(model.Config{Client: c, Roles: roles, Seed: seed, Steps: steps, ShrinkReplays: replays})
 	if err != nil {
-		Fail(cfg.Target.Redact(fmt.Sprintf("model-based run with seed %d (%s=%d): %v", seed, SeedEnv, seed, err)))
+		Fail(cfg.redactor.String(fmt.Sprintf("model-based run with seed %d (%s=%d): %v", seed, SeedEnv, seed, err)))
 	}
 	f := res.Failure
 	if f == nil {
@@ -82,5 +82,5 @@ func runModel(ctx SpecContext, roles ...identity.Role) {
 			msg += "\n(the final replay of the shortest sequence, in the transcript, did not fail the same way: the target may be flaky)"
 		}
 	}
-	Fail(cfg.Target.Redact(msg))
+	Fail(cfg.redactor.String(msg))
 }

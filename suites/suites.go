@@ -16,6 +16,8 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/favconform/favconform/client"
+	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/target"
 	"github.com/favconform/favconform/validate"
 	"github.com/favconform/favconform/webhook"
@@ -32,15 +34,22 @@ type Config struct {
 	// AllowWrites lets specs change the target's data. Without it only specs labelled ReadOnly
 	// can pass, and every write is refused before it is sent.
 	AllowWrites bool
-	// Log, if set, receives what the harness did to the target outside the specs (snapshots and
-	// restores of the identities' lists).
-	Log func(string)
+	// Unwritable names the roles whose lists the specs must not write, with the reason (the
+	// runner could not snapshot them, so it could not restore them): a spec that would write one
+	// is skipped, saying why.
+	Unwritable map[identity.Role]string
+	// Breaker is the run's breaker: once SilentLimit calls have had no answer within the
+	// per-request timeout, the remaining specs fail at once; the runner halts it before it
+	// restores the lists (nil: Configure makes one).
+	Breaker *client.Breaker
 	// Receiver, if set, receives the target's webhook events (the event suite, events.go); without
 	// it the event suite is skipped, saying which setting supplies one.
 	Receiver *webhook.Receiver
 	// Clients is how many clients the concurrency specs race (0: the FAVCONFORM_CLIENTS
 	// environment variable, else DefaultClients; see concurrency.go).
 	Clients int
+
+	redactor *redact.Redactor // the target's, made once by Configure
 }
 
 // run is the configuration of this process's run, set once by Configure before RunSpecs (Ginkgo
@@ -54,6 +63,10 @@ var (
 func Configure(cfg Config) error {
 	if err := cfg.Target.Validate(); err != nil {
 		return err
+	}
+	cfg.redactor = cfg.Target.Redactor()
+	if cfg.Breaker == nil {
+		cfg.Breaker = &client.Breaker{Limit: SilentLimit}
 	}
 	if cfg.Validator == nil {
 		v, err := validate.Default()

@@ -23,12 +23,9 @@ type world struct {
 	calls  []client.Call
 }
 
-// silence is the run's breaker: once SilentLimit calls of the specs have had no answer within
-// the per-request timeout, the target is taken to have stopped answering and the remaining specs
-// fail at once instead of each waiting out the timeout again.
-var silence = &client.Breaker{Limit: SilentLimit}
-
-// SilentLimit is how many unanswered calls end a run's sending.
+// SilentLimit is how many unanswered calls end a run's sending (Config.Breaker): the target is
+// then taken to have stopped answering, and the remaining specs fail at once instead of each
+// waiting out the timeout again.
 const SilentLimit = 10
 
 // specClient is the one way a spec gets a client: its calls carry the spec's context, it is
@@ -40,7 +37,7 @@ func specClient(ctx SpecContext, cfg *Config, onCall func(client.Call)) *client.
 	if !cfg.AllowWrites {
 		c.ReadOnly()
 	}
-	c.UseBreaker(silence)
+	c.UseBreaker(cfg.Breaker)
 	return c.WithContext(ctx)
 }
 
@@ -84,10 +81,14 @@ func (w *world) as(role identity.Role) *client.Caller {
 // fresh returns a caller for role whose list is gone now and again when the spec ends.
 func (w *world) fresh(role identity.Role) *client.Caller {
 	GinkgoHelper()
-	if !configured().AllowWrites {
-		Skip("writes to the target (deletes and recreates the favorite list of role " + string(role) + "); the target is not on loopback: run with --allow-writes to allow it")
+	cfg := configured()
+	if !cfg.AllowWrites {
+		Skip("writes to the target (deletes and recreates the favorite list of role " + string(role) + "), which this run does not allow: run with --allow-writes to allow it")
 	}
 	k := w.as(role)
+	if why, ok := cfg.Unwritable[role]; ok {
+		Skip(why)
+	}
 	w.clear(k)
 	// The cleanup runs in a node of its own, with its own context: the spec's may be cancelled.
 	DeferCleanup(func(ctx SpecContext) { w.clear(k.WithContext(ctx)) })
@@ -187,31 +188,18 @@ func (t Transcript) String() string {
 
 func clip(s string) string { return validate.Clip(s, 400) }
 
-// redactCalls removes every configured secret and the Authorization header from calls.
+// redactCalls removes every configured secret and every credential header from calls.
 func redactCalls(calls []client.Call) []client.Call {
-	cfg := configured().Target
+	r := configured().redactor
 	out := make([]client.Call, len(calls))
 	for i, c := range calls {
-		c.RequestHeader = c.RequestHeader.Clone()
-		for name := range c.RequestHeader {
-			if strings.EqualFold(name, "Authorization") || isSecretHeader(cfg.Secrets(), c.RequestHeader.Get(name)) {
-				c.RequestHeader.Set(name, "[REDACTED]")
-			}
-		}
-		c.URL = cfg.Redact(c.URL)
-		c.RequestBody = []byte(cfg.Redact(string(c.RequestBody)))
-		c.ResponseBody = []byte(cfg.Redact(string(c.ResponseBody)))
-		c.Err = cfg.Redact(c.Err)
+		c.RequestHeader = r.Header(c.RequestHeader)
+		c.ResponseHeader = r.Header(c.ResponseHeader)
+		c.URL = r.String(c.URL)
+		c.RequestBody = r.Bytes(c.RequestBody)
+		c.ResponseBody = r.Bytes(c.ResponseBody)
+		c.Err = r.String(c.Err)
 		out[i] = c
 	}
 	return out
-}
-
-func isSecretHeader(secrets []string, v string) bool {
-	for _, s := range secrets {
-		if s != "" && strings.Contains(v, s) {
-			return true
-		}
-	}
-	return false
 }

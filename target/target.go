@@ -6,6 +6,7 @@ package target
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/internal/redact"
 )
 
 // Config is one target.
@@ -144,10 +146,18 @@ func (c Config) Validate() error {
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("target: base URL %q is not an http(s) URL such as https://www.wixapis.com", c.BaseURL)
+		return fmt.Errorf("target: base URL %q is not an http(s) URL such as https://www.wixapis.com", (*redact.Redactor)(nil).String(c.BaseURL))
 	}
 	if _, ok := c.Identities[identity.User]; !ok {
 		return fmt.Errorf("target: no identity for role %q: every suite needs it (identities.%s.headers.Authorization in the target file)", identity.User, identity.User)
+	}
+	for _, role := range identity.Roles {
+		h := c.Identities[role]
+		for _, name := range slices.Sorted(maps.Keys(h)) {
+			if err := redact.CheckSecret(fmt.Sprintf("target: identities.%s.headers.%s", role, name), h[name]); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -166,7 +176,8 @@ func (c Config) Has(r identity.Role) bool {
 	return ok
 }
 
-// Secrets returns every configured header value, longest first, for redaction.
+// Secrets returns every configured header value, and the password of the base URL's userinfo,
+// longest first, for redaction.
 func (c Config) Secrets() []string {
 	var out []string
 	for _, h := range c.Identities {
@@ -176,8 +187,34 @@ func (c Config) Secrets() []string {
 			}
 		}
 	}
+	if u, err := url.Parse(c.BaseURL); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && len(p) >= redact.MinSecretLength && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
 	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
 	return out
+}
+
+// Redactor is the redactor of every output about this target: it knows every secret (Secrets)
+// and removes the values of every configured header whatever they hold.
+func (c Config) Redactor() *redact.Redactor {
+	var names []string
+	for _, h := range c.Identities {
+		for name := range h {
+			names = append(names, name)
+		}
+	}
+	return redact.New(c.Secrets(), names...)
+}
+
+// DisplayURL is the base URL as outputs show it: without userinfo.
+func (c Config) DisplayURL() string {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil {
+		return c.Redactor().String(c.BaseURL)
+	}
+	return c.Redactor().URL(u)
 }
 
 // IsLoopback reports whether the target is on this machine (a mock), where writes are harmless.
@@ -194,10 +231,5 @@ func (c Config) IsLoopback() bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Redact replaces every secret in s with "[REDACTED]".
-func (c Config) Redact(s string) string {
-	for _, secret := range c.Secrets() {
-		s = strings.ReplaceAll(s, secret, "[REDACTED]")
-	}
-	return s
-}
+// Redact removes every secret from s (Redactor().String).
+func (c Config) Redact(s string) string { return c.Redactor().String(s) }

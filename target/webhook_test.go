@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-const base = "baseURL: https://www.wixapis.com\nidentities: {user: {headers: {Authorization: t}}}\n"
+const base = "baseURL: https://www.wixapis.com\nidentities: {user: {headers: {Authorization: tok-12345678}}}\n"
 
 func TestWebhooksSection(t *testing.T) {
 	c, err := Parse([]byte(base+"webhooks: {listen: ':8099', publicURL: 'https://abc.example.net/hooks', publicKeyFile: keys/app.pem, wait: 45s, quiet: 3s}\n"), "/etc/fc/target.yaml")
@@ -46,5 +46,22 @@ func TestWebhooksSectionErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("webhooks %s: want an error containing %q, got %v", section, want, err)
 		}
+	}
+}
+
+func TestShortSecretsAreRefusedAndUserinfoIsASecret(t *testing.T) {
+	_, err := Parse([]byte("baseURL: https://www.wixapis.com\nidentities: {user: {headers: {Authorization: x}}}\n"), "t.yaml")
+	if err == nil || !strings.Contains(err.Error(), "identities.user.headers.Authorization") || !strings.Contains(err.Error(), "too short") {
+		t.Fatalf("a 1-character token must be refused, naming where it is: %v", err)
+	}
+	c, err := Parse([]byte("baseURL: https://alice:pass-word-99@api.example.com\nidentities: {user: {headers: {Authorization: tok-12345678}}}\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.DisplayURL(); strings.Contains(got, "pass-word-99") || strings.Contains(got, "alice") {
+		t.Fatalf("DisplayURL keeps the userinfo: %s", got)
+	}
+	if got := c.Redact("error talking to https://alice:pass-word-99@api.example.com: pass-word-99"); strings.Contains(got, "pass-word-99") {
+		t.Fatalf("the password survives redaction: %s", got)
 	}
 }

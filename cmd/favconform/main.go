@@ -21,13 +21,16 @@ const usage = `favconform — conformance harness for the Wix Dashboard Favorite
 Usage:
   favconform run [flags]      run the conformance suites (against the embedded mock by default)
   favconform serve [flags]    serve the reference mock
+  favconform restore FILE     put back the lists saved in a run's recovery file
   favconform proxy [flags]    validating reverse proxy between a client and a target
   favconform validate FILE.har ...  validate recorded traffic (HAR 1.2) offline
   favconform spec             print the embedded OpenAPI document
   favconform version          print the version
 
 Run 'favconform COMMAND --help' for a command's flags.
-Exit codes: 0 conforming, 1 not conforming, 2 bad usage or configuration, 3 target unreachable.
+Exit codes: 0 conforming, 1 not conforming, 2 bad usage or configuration, 3 target unreachable,
+4 the lists could not all be restored (the message names the recovery file and the command),
+130 interrupted (Ctrl-C or SIGTERM) before anything failed.
 `
 
 func main() { os.Exit(mainExit(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -40,6 +43,8 @@ func mainExit(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return runCommand(args[1:], stdout, stderr)
+	case "restore":
+		return restoreCommand(args[1:], stdout, stderr)
 	case "serve":
 		return serveCommand(args[1:], stdout, stderr)
 	case "proxy":

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/favconform/favconform/identity"
 	"github.com/favconform/favconform/internal/browser"
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/mock"
 	"github.com/favconform/favconform/report"
 )
@@ -120,21 +124,30 @@ func dumpDOM(t *testing.T, bin, file string) string {
 }
 
 // TestNoSecretInAnyOutput greps every output of a failing, verbose run — stdout, stderr,
-// junit.xml, report.json, report.html — for every token of the identities, and shows that the
-// tokens were really in play: the target accepted them (it answers 401 to anything else), so an
-// output without them was redacted, not merely never given them.
+// junit.xml, report.json, report.html — for every token of the identities in each form an output
+// may carry it (raw, URL-encoded, base64, JSON-escaped, HTML-escaped: redact.Forms), and for the
+// password of the target URL's userinfo, and shows that the tokens were really in play: the target
+// accepted them (it answers 401 to anything else), so an output without them was redacted, not
+// merely never given them.
 func TestNoSecretInAnyOutput(t *testing.T) {
-	ids := identity.Default()
-	check := func(t *testing.T, r result, dir string) {
+	check := func(t *testing.T, r result, dir string, ids []identity.Identity, others ...string) {
 		t.Helper()
 		outputs := reportFiles(t, dir)
 		outputs["stdout"], outputs["stderr"] = r.stdout, r.stderr
+		secrets := map[string]string{}
+		for _, id := range ids {
+			secrets["the token of role "+string(id.Role)] = id.Token
+		}
+		for _, o := range others {
+			secrets["the secret "+o[:3]+"…"] = o
+		}
 		for name, text := range outputs {
-			for _, id := range ids {
-				if strings.Contains(text, id.Token) {
-					i := strings.Index(text, id.Token)
-					around := text[max(0, i-120):min(len(text), i+len(id.Token)+40)]
-					t.Errorf("%s contains the token of role %s: …%s…", name, id.Role, strings.ReplaceAll(around, id.Token, "<THE TOKEN>"))
+			for what, secret := range secrets {
+				for _, form := range redact.Forms(secret) {
+					if i := strings.Index(text, form); i >= 0 {
+						around := text[max(0, i-120):min(len(text), i+len(form)+40)]
+						t.Errorf("%s contains %s (as %q): …%s…", name, what, form, strings.ReplaceAll(around, form, "<THE SECRET>"))
+					}
 				}
 			}
 		}
@@ -178,13 +191,19 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		if !regexp.MustCompile(`(?m)^\[ *\d+/\d+\] FAIL `).MatchString(r.stdout) {
 			t.Fatalf("-v must print a line per spec:\n%s", r.stdout)
 		}
-		check(t, r, dir)
+		check(t, r, dir, identity.Default())
 	})
 
-	// A hostile target echoes each caller's token in a response header and in every JSON body
-	// (so failure messages, which quote bodies, carry it too): the outputs must still hold none.
-	t.Run("target echoing the tokens", func(t *testing.T) {
-		m, err := mock.New(mock.Options{})
+	// A hostile target echoes each caller's token in response headers and in every JSON body (so
+	// failure messages, which quote bodies, carry it too), raw and encoded; the tokens hold the
+	// characters that URL, JSON and HTML escape, and the target URL carries a password: the
+	// outputs must still hold none of them, in any form.
+	t.Run("target echoing the tokens, encoded", func(t *testing.T) {
+		ids := identity.Default()
+		for i := range ids {
+			ids[i].Token = fmt.Sprintf(`tok/%s+a&b<c>"d'é=%d`, ids[i].Role, i)
+		}
+		m, err := mock.New(mock.Options{Identities: ids})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,9 +221,18 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			}
 			body := rec.Body.Bytes()
 			if auth != "" {
+				b64 := base64.StdEncoding.EncodeToString([]byte("Bearer " + auth))
 				w.Header().Set("X-Echo-Authorization", auth)
+				w.Header().Set("X-Echo-Base64", b64)
+				w.Header().Set("Location", "/next?token="+url.QueryEscape(auth))
 				if bytes.HasPrefix(body, []byte("{")) {
-					body = append([]byte(fmt.Sprintf(`{"echo":%q,`, auth)), body[1:]...)
+					var u strings.Builder
+					for _, c := range auth {
+						fmt.Fprintf(&u, `\u%04x`, c)
+					}
+					echo := fmt.Sprintf(`{"echo":%q,"echoURL":%q,"echoBase64":%q,"echoJSON":"%s","echoHTML":%q,`,
+						auth, url.QueryEscape(auth), b64, u.String(), html.EscapeString(auth))
+					body = append([]byte(echo), body[1:]...)
 				}
 			}
 			w.Header().Del("Content-Length")
@@ -212,8 +240,11 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			w.Write(body)
 		}))
 		defer srv.Close()
+		const password = "userinfo-password-42"
+		base, _ := url.Parse(srv.URL)
+		base.User = url.UserPassword("alice", password)
 		var file bytes.Buffer
-		fmt.Fprintf(&file, "baseURL: %s\nidentities:\n", srv.URL)
+		fmt.Fprintf(&file, "baseURL: %s\nidentities:\n", base)
 		for _, id := range ids {
 			fmt.Fprintf(&file, "  %s:\n    headers:\n      Authorization: %q\n", id.Role, id.Token)
 		}
@@ -222,9 +253,9 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			t.Fatal(err)
 		}
 		dir := t.TempDir()
-		r := favconform(t, nil, "run", "--target-file", target, "--report-dir", dir, "-v")
+		r := favconform(t, nil, "run", "--target-file", target, "--allow-writes", "--report-dir", dir, "-v")
 		if r.code != 1 {
-			t.Fatalf("exit %d, want 1 (the echoed field breaks the spec)\n%s\n%s", r.code, r.stdout, r.stderr)
+			t.Fatalf("exit %d, want 1 (the echoed fields break the spec)\n%s\n%s", r.code, r.stdout, r.stderr)
 		}
 		mu.Lock()
 		for _, id := range ids {
@@ -233,6 +264,6 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			}
 		}
 		mu.Unlock()
-		check(t, r, dir)
+		check(t, r, dir, ids, password)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/runner"
 	"github.com/favconform/favconform/suites"
 )
@@ -72,7 +73,8 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	t := &ginkgoT{}
 	outcome, err := runner.Run(t, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "favconform run: %s\n", strings.TrimSpace(err.Error()))
+		// Runner's errors come redacted; userinfo and secret query values are removed once more.
+		fmt.Fprintf(stderr, "favconform run: %s\n", redact.Terminal((*redact.Redactor)(nil).String(strings.TrimSpace(err.Error())), false))
 	}
 	return runner.ExitCode(outcome, err)
 }
