@@ -3,7 +3,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: conformance conformance-strict test vet fmt-check build mutation bench bench-setup setup fuzz
+.PHONY: conformance conformance-strict test vet fmt-check build mutation readings bench bench-setup setup fuzz
 
 # Extra flags for `favconform run`, e.g. make conformance ARGS='--target-file target.yaml'.
 ARGS ?=
@@ -83,3 +83,8 @@ bench-setup:
 mutation:
 	FAVCONFORM_MUTATION_REPORT=$(CURDIR)/mutation-score.txt $(GO) test -count=1 -run 'TestEveryDeviationIsCaughtByItsRequirement' ./cmd/favconform
 	@cat mutation-score.txt
+
+## readings: run the default profile against the mock under every reading and print the score
+readings:
+	FAVCONFORM_READINGS_REPORT=$(CURDIR)/readings-score.txt $(GO) test -count=1 -run 'TestEveryReadingPassesTheDefaultProfile' ./cmd/favconform
+	@cat readings-score.txt

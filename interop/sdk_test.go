@@ -112,7 +112,7 @@ func TestOfficialSDKAgainstTheMock(t *testing.T) {
 	// The same script must fail against a mock that breaks what the SDK relies on: here, one that
 	// does not route the SDK's /_api prefix.
 	t.Run("fails against a mock that does not route /_api", func(t *testing.T) {
-		bad, err := mock.NewServer(mock.Options{Deviations: []string{"sdk-prefix-not-routed"}})
+		bad, err := mock.NewServer(mock.Options{Readings: []string{"no-sdk-prefix"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,6 +20,8 @@ type Identity struct {
 	FavconformMock bool `json:"favconformMock"`
 	// Deviations are the deviation switches that are on.
 	Deviations []string `json:"deviations"`
+	// Readings are the readings that are on.
+	Readings []string `json:"readings"`
 }
 
 // serveIdentity answers IdentityPath.
@@ -33,6 +35,6 @@ func (m *Mock) serveIdentity(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(Identity{FavconformMock: true, Deviations: m.dev.names()})
+	_ = json.NewEncoder(w).Encode(Identity{FavconformMock: true, Deviations: m.dev.names(), Readings: m.read.names()})
 	return true
 }

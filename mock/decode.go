@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -55,6 +56,7 @@ const (
 	ruleMinLength = "MIN_LENGTH"
 	ruleMaxLength = "MAX_LENGTH"
 	ruleMaxSize   = "MAX_SIZE"
+	ruleMinSize   = "MIN_SIZE"
 	ruleFormat    = "FORMAT"
 	ruleNotAllow  = "FIELD_NOT_ALLOWED"
 	ruleOther     = "OTHER"
@@ -66,14 +68,22 @@ const bodyField = "body"
 // readBody reads and decodes a JSON object body into v. On failure it returns the response:
 // 413 over the size limit, else 400 (an empty body is taken as {}; our reading, as a JSON gateway
 // reads an empty body as an empty message, so the required envelope is then reported missing).
+// Under content-type-enforced, a body that is not empty must be sent as application/json (415).
 func (m *Mock) readBody(r *http.Request, v any) *reply {
 	var b []byte
 	if r.Body != nil {
 		var err error
 		b, err = io.ReadAll(io.LimitReader(r.Body, m.maxBody+1))
 		if err != nil {
-			return refuse(badRequest(violation(bodyField, ruleOther, "reading the body: "+err.Error(), nil)))
+			return refuse(m.invalid(violation(bodyField, ruleOther, "reading the body: "+err.Error(), nil)))
 		}
+	}
+	if ct := r.Header.Get("Content-Type"); len(b) > 0 && m.read.on(readContentTypeEnforced) && !isJSONMediaType(ct) {
+		desc := fmt.Sprintf("the body is sent as %q; send it as application/json", ct)
+		if ct == "" {
+			desc = "the body is sent without a Content-Type; send it as application/json"
+		}
+		return refuse(appError(http.StatusUnsupportedMediaType, codeUnsupportedMediaType, desc, map[string]any{"contentType": ct}))
 	}
 	if int64(len(b)) > m.maxBody {
 		res := badRequest(violation(bodyField, ruleMaxSize, fmt.Sprintf("the body is larger than %d bytes", m.maxBody),
@@ -90,24 +100,34 @@ func (m *Mock) readBody(r *http.Request, v any) *reply {
 		if m.dev.on(devMalformedJSON500) {
 			return refuse(serverError())
 		}
-		return refuse(badRequest(violation(bodyField, ruleFormat, "the body is not well-formed JSON", nil)))
+		return refuse(m.invalid(violation(bodyField, ruleFormat, "the body is not well-formed JSON", nil)))
 	case !utf8.Valid(b):
-		return refuse(badRequest(violation(bodyField, ruleFormat, "the body is not valid UTF-8", nil)))
+		return refuse(m.invalid(violation(bodyField, ruleFormat, "the body is not valid UTF-8", nil)))
 	case b[0] != '{':
-		return refuse(badRequest(violation(bodyField, ruleFormat, "the body is not a JSON object", nil)))
+		return refuse(m.invalid(violation(bodyField, ruleFormat, "the body is not a JSON object", nil)))
 	case nestingDepth(b) > maxNesting:
-		return refuse(badRequest(violation(bodyField, ruleFormat, fmt.Sprintf("the body nests objects and arrays deeper than %d levels", maxNesting),
+		return refuse(m.invalid(violation(bodyField, ruleFormat, fmt.Sprintf("the body nests objects and arrays deeper than %d levels", maxNesting),
 			map[string]any{"maxDepth": maxNesting})))
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return refuse(badRequest(violation(te.Field, ruleFormat,
+			return refuse(m.invalid(violation(te.Field, ruleFormat,
 				fmt.Sprintf("expected %s, got a JSON %s", jsonKind(te.Type.Kind().String()), te.Value), nil)))
 		}
-		return refuse(badRequest(violation(bodyField, ruleFormat, err.Error(), nil)))
+		return refuse(m.invalid(violation(bodyField, ruleFormat, err.Error(), nil)))
 	}
 	return nil
+}
+
+// codeUnsupportedMediaType is the application error code of a 415 (content-type-enforced).
+const codeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
+
+// isJSONMediaType reports whether a Content-Type header is application/json, with any parameters
+// (charset=utf-8) and in any case.
+func isJSONMediaType(header string) bool {
+	mt, _, err := mime.ParseMediaType(header)
+	return err == nil && mt == "application/json"
 }
 
 // maxNesting is how deep a request body may nest objects and arrays. The API's bodies nest 4
@@ -179,7 +199,7 @@ func (v *violations) add(field, rule, description string, data map[string]any) {
 // withID: the favorite's id is taken (update) and must then be a GUID.
 func (m *Mock) checkFavorite(v *violations, path string, f favoriteIn, withID bool) {
 	m.checkText(v, path+".pageId", f.PageID, !m.dev.on(devMissingFieldAccepted), maxPageID, devPageIDLimitUnchecked)
-	m.checkText(v, path+".title", f.Title, true, maxTitle, devTitleLimitUnchecked)
+	m.checkText(v, path+".title", f.Title, !m.read.on(readTitleOptional), maxTitle, devTitleLimitUnchecked)
 	m.checkText(v, path+".relativeUrl", f.RelativeURL, false, maxRelativeURL, devRelativeURLLimitUnchecked)
 	if withID && f.ID != nil && *f.ID != "" && !isGUID(*f.ID) {
 		v.add(path+".id", ruleFormat, "must be a GUID", map[string]any{"format": "GUID"})
@@ -262,6 +282,9 @@ func (m *Mock) stored(f favoriteIn, id string) api.Favorite {
 	}
 	return fav
 }
+
+// sentEmptyURL reports whether f was sent with relativeUrl "" (not left out, not null).
+func sentEmptyURL(f favoriteIn) bool { return f.RelativeURL != nil && *f.RelativeURL == "" }
 
 func deref(s *string) string {
 	if s == nil {

@@ -87,10 +87,6 @@ var probes = map[string]func(e *env) bool{
 		u, ok := anyList(e.pUpdate(l.ID, updateBody("1", favs(sampleFav(2)))))
 		return ok && u.CreatedDate != l.CreatedDate
 	},
-	devDatesWithoutMillis: func(e *env) bool {
-		l, ok := e.pCreate(sampleFav(1))
-		return ok && !millisRE.MatchString(l.CreatedDate)
-	},
 	devDeleteFavoriteNoop: func(e *env) bool {
 		l, _ := e.pCreate(sampleFav(1), sampleFav(2))
 		if len(l.Favorites) == 0 {
@@ -168,15 +164,13 @@ var probes = map[string]func(e *env) bool{
 	devNoItemLimit: func(e *env) bool {
 		return e.do(user, http.MethodPost, listPath, createBody(sampleFavs(101))).status == 200
 	},
-	devNoRequestID: func(e *env) bool {
-		return e.do(user, http.MethodGet, listPath, nil).header.Get(RequestIDHeader) == ""
-	},
 	devPageIDLimitUnchecked: func(e *env) bool {
 		return e.pAdd(fav{"pageId": strings.Repeat("p", 201), "title": "t"}).status == 200
 	},
 	devPatchBodyIDRejected: func(e *env) bool {
 		l, _ := e.pCreate(sampleFav(1))
-		return e.pUpdate(l.ID, map[string]any{"favoriteList": map[string]any{"id": l.ID, "revision": "1", "favorites": []fav{}}}).status == 400
+		r := e.pUpdate(l.ID, map[string]any{"favoriteList": map[string]any{"id": l.ID, "revision": "1", "favorites": []fav{sampleFav(2)}}})
+		return r.status == 400 && bytes.Contains(r.body, []byte(`"field":"favoriteList.id"`))
 	},
 	devPermissionUnchecked: func(e *env) bool {
 		return e.do(noPerm, http.MethodGet, listPath, nil).status != 403
@@ -209,15 +203,16 @@ var probes = map[string]func(e *env) bool{
 	},
 	devRevisionBumpedOnFailed: func(e *env) bool {
 		e.pCreate(sampleFav(1))
-		e.pAdd(fav{"pageId": "p"}) // no title: 400
+		l, _ := e.pState()
+		e.pAdd(fav{"pageId": ""}) // an empty pageId: refused under every reading
 		s, _ := e.pState()
-		return s.Revision == 2
+		return s.Revision == l.Revision+1
 	},
 	devRevisionBumpedOnRead: func(e *env) bool {
-		e.pCreate(sampleFav(1))
+		l, _ := e.pCreate(sampleFav(1))
 		e.do(user, http.MethodGet, listPath, nil)
 		s, ok := e.pState()
-		return ok && s.Revision != 1
+		return ok && s.Revision != l.Revision
 	},
 	devRevisionNotIncOnAdd: func(e *env) bool {
 		l, _ := e.pCreate(sampleFav(1))
@@ -228,18 +223,10 @@ var probes = map[string]func(e *env) bool{
 		l, _ := e.pCreate(sampleFav(1))
 		return e.pUpdate(l.ID, updateBody(1, favs(sampleFav(2)))).status == 400
 	},
-	devRevisionOptional: func(e *env) bool {
-		l, _ := e.pCreate(sampleFav(1))
-		return e.pUpdate(l.ID, `{"favoriteList": {"favorites": []}}`).status == 200
-	},
 	devRevisionSkipsOnUpdate: func(e *env) bool {
 		l, _ := e.pCreate(sampleFav(1))
 		u, ok := anyList(e.pUpdate(l.ID, updateBody("1", favs(sampleFav(2)))))
 		return ok && u.Revision == 3
-	},
-	devSDKPrefixNotRouted: func(e *env) bool {
-		e.pCreate(sampleFav(1))
-		return e.do(user, http.MethodGet, "/_api"+listPath, nil).status == 404
 	},
 	devSecondListPerUser: func(e *env) bool {
 		l, _ := e.pCreate(sampleFav(1))
@@ -263,10 +250,6 @@ var probes = map[string]func(e *env) bool{
 	devTitleTrimmed: func(e *env) bool {
 		l, _ := anyList(e.pAdd(fav{"pageId": "p", "title": " t "}))
 		return len(l.Favorites) == 1 && l.Favorites[0].Title == "t"
-	},
-	devUnknownFavoriteOK: func(e *env) bool {
-		e.pCreate(sampleFav(1))
-		return e.do(user, http.MethodDelete, delFavPath(uuid.NewString()), nil).status == 200
 	},
 	devUnknownListOK: func(e *env) bool {
 		e.pCreate(sampleFav(1))
@@ -337,15 +320,15 @@ func TestDeviationRegistry(t *testing.T) {
 		"pageid-limit-unchecked": "field.pageid-length", "relativeurl-limit-unchecked": "field.relativeurl-length",
 		"relativeurl-drops-query": "field.values-kept-exactly", "title-trimmed": "field.values-kept-exactly",
 		"list-id-changes-on-write": "ids.list-stable", "created-date-moves": "dates.created-fixed",
-		"updated-date-frozen": "dates.updated-moves-forward", "readonly-fields-applied": "readonly.not-overridden",
+		"updated-date-frozen": "dates.updated-not-earlier", "readonly-fields-applied": "readonly.not-overridden",
 		"duplicate-pageid-rejected": "favorites.duplicate-pageids-allowed", "shared-list": "isolation.per-user",
-		"unknown-favorite-ok": "errors.unknown-id-not-found", "unknown-list-ok": "errors.unknown-id-not-found",
-		"malformed-json-500": "errors.bad-request", "missing-field-accepted": "errors.bad-request",
-		"error-body-plain-text": "errors.wix-shape", "no-auth-check": "auth.required",
-		"permission-unchecked": "auth.permission-required", "app-ignores-user-permission": "auth.app-needs-user-permission",
-		"revision-number-rejected": "sdk.revision-string-or-number", "query-id-rejected": "sdk.repeated-query-ids",
-		"patch-body-id-rejected": "sdk.patch-body-id", "get-missing-list-500": "get.returns-list",
-		"create-drops-favorites": "create.creates-list", "second-list-per-user": "list.one-per-user",
+		"unknown-list-ok": "errors.unknown-id-changes-nothing", "malformed-json-500": "errors.bad-request",
+		"missing-field-accepted": "errors.bad-request", "error-body-plain-text": "errors.wix-shape",
+		"no-auth-check": "auth.required", "permission-unchecked": "auth.permission-required",
+		"app-ignores-user-permission": "auth.app-needs-user-permission", "query-id-rejected": "sdk.repeated-query-ids",
+		"revision-number-rejected": "sdk.revision-string-or-number", "get-missing-list-500": "get.returns-list",
+		"patch-body-id-rejected": "sdk.patch-body-id", "create-drops-favorites": "create.creates-list",
+		"second-list-per-user": "list.one-per-user",
 	} {
 		i := slices.IndexFunc(ds, func(d Deviation) bool { return d.Name == name })
 		if i < 0 || ds[i].Requirement != req {

@@ -19,16 +19,22 @@
 //     limit is 413 (MAX_SIZE on "body"). 5xx bodies are empty, as Wix sends them.
 //   - Routing (404/405) comes before authentication; authentication before everything else.
 //
-// Named deviation switches (Deviations) each make it break exactly one requirement, so that every
-// conformance check can be shown to fail when its rule is broken.
+// Named readings (Readings, Options.Readings) each move it to another legitimate reading of one of
+// those silent points — a behaviour that still follows every sentence of the docs, which the
+// conformance suites must pass (GET with no list answering 200 {}, create refusing an empty list,
+// events carrying the list as a string, ...). Named deviation switches (Deviations) each make it
+// break exactly one requirement, so that every conformance check can be shown to fail when its
+// rule is broken.
 package mock
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,6 +59,9 @@ type Options struct {
 	Identities []identity.Identity
 	// Deviations names the switches to turn on (see Deviations). An unknown name makes New fail.
 	Deviations []string
+	// Readings names the readings to turn on (see Readings). An unknown name, or two readings of
+	// one group, makes New fail.
+	Readings []string
 	// Now is the clock. nil means time.Now.
 	Now func() time.Time
 	// OnChange, if set, is called after each successful write, outside the mock's lock and before
@@ -105,11 +114,16 @@ type Change struct {
 	List api.FavoriteList
 	// Identity is the caller.
 	Identity identity.Identity
+
+	// emptyURL is relativeurl-empty-kept's set of List's favorites (by id) whose relativeUrl was
+	// sent as "": the events write it out. A copy, read after the lock is released.
+	emptyURL map[string]bool
 }
 
 // Mock is the in-memory API. It is an http.Handler and safe for concurrent use.
 type Mock struct {
 	dev      deviationSet
+	read     readingSet
 	tokens   map[string]identity.Identity
 	first    identity.Identity // the first identity, for devNoAuthCheck
 	hasFirst bool
@@ -136,11 +150,27 @@ type record struct {
 	list api.FavoriteList // Favorites is never nil
 	// updated is updatedDate as a time, to keep updatedDate strictly increasing.
 	updated time.Time
+	// held is patch-foreign-ids-replaced's set of every favorite id (lower case) the list has
+	// held; nil while that reading is off.
+	held map[string]bool
+	// emptyURL is relativeurl-empty-kept's set of favorites (by id) whose relativeUrl was sent as
+	// ""; nil while that reading is off.
+	emptyURL map[string]bool
+}
+
+// clone is a deep copy of rec.
+func (rec *record) clone() record {
+	return record{list: copyList(rec.list), updated: rec.updated,
+		held: maps.Clone(rec.held), emptyURL: maps.Clone(rec.emptyURL)}
 }
 
 // New returns a Mock with no lists.
 func New(opts Options) (*Mock, error) {
 	dev, err := parseDeviations(opts.Deviations)
+	if err != nil {
+		return nil, err
+	}
+	read, err := parseReadings(opts.Readings)
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +180,7 @@ func New(opts Options) (*Mock, error) {
 	}
 	m := &Mock{
 		dev:      dev,
+		read:     read,
 		tokens:   make(map[string]identity.Identity, len(ids)),
 		now:      opts.Now,
 		onChange: opts.OnChange,
@@ -209,7 +240,7 @@ func (m *Mock) Reset() {
 
 // ServeHTTP serves the API.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !m.dev.on(devNoRequestID) {
+	if !m.read.on(readNoRequestID) {
 		w.Header().Set(RequestIDHeader, uuid.NewString())
 	}
 	defer func() {
@@ -235,6 +266,11 @@ func (m *Mock) serve(r *http.Request) reply {
 	}
 	caller, refused := m.authenticate(r)
 	if refused != nil {
+		if refused.status == http.StatusForbidden && m.read.on(readNotFoundBeforePermission) {
+			if missing := m.lookupBeforePermission(rt, caller); missing != nil {
+				return *missing
+			}
+		}
 		return *refused
 	}
 	if m.dev.on(devRacyCallerSlot) && r.Method != http.MethodGet {
@@ -290,7 +326,7 @@ func (m *Mock) loseWrite(op operation, caller identity.Identity) (restore func()
 	if rec == nil || rec.list.Revision < 6 {
 		return func() {}
 	}
-	saved := record{list: copyList(rec.list), updated: rec.updated}
+	saved := rec.clone()
 	return func() {
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -324,7 +360,7 @@ type routed struct {
 // reading: routing comes before authentication, so an unknown path is 404 whoever asks; everything
 // the API itself does (bodies, lookups) comes after authentication.
 func (m *Mock) route(method, path string) (routed, *reply) {
-	if rest, ok := strings.CutPrefix(path, api.SDKPathPrefix+"/"); ok && !m.dev.on(devSDKPrefixNotRouted) {
+	if rest, ok := strings.CutPrefix(path, api.SDKPathPrefix+"/"); ok && !m.read.on(readNoSDKPrefix) {
 		path = "/" + rest
 	}
 	var byMethod map[string]routed
@@ -345,6 +381,10 @@ func (m *Mock) route(method, path string) (routed, *reply) {
 	}
 	if rt, ok := byMethod[method]; ok {
 		return rt, nil
+	}
+	if m.read.on(readWrongMethod404) {
+		res := appError(http.StatusNotFound, api.CodeNotFound, fmt.Sprintf("no such method on this path: %s %s", method, path), nil)
+		return routed{}, &res
 	}
 	allowed := make([]string, 0, len(byMethod))
 	for _, meth := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
@@ -368,7 +408,8 @@ func isSegment(s string) bool { return s != "" && !strings.Contains(s, "/") }
 // Authentication.
 
 // authenticate finds the caller by the Authorization header (the raw token, as the SDK sends it;
-// a "Bearer " prefix is accepted too) and checks Manage Dashboard.
+// a "Bearer " prefix is accepted too) and checks Manage Dashboard. A caller refused for lacking
+// the permission (403) is returned with the refusal (for not-found-before-permission).
 func (m *Mock) authenticate(r *http.Request) (identity.Identity, *reply) {
 	token := strings.TrimSpace(r.Header.Get("Authorization"))
 	if len(token) > 7 && strings.EqualFold(token[:7], "bearer ") {
@@ -390,7 +431,7 @@ func (m *Mock) authenticate(r *http.Request) (identity.Identity, *reply) {
 		res := appError(http.StatusForbidden, api.CodePermissionDenied,
 			fmt.Sprintf("%s %s lacks %s", caller.IdentityType, caller.Role, api.ManageDashboardScope),
 			map[string]any{"permission": api.ManageDashboardScope})
-		return identity.Identity{}, &res
+		return caller, &res
 	}
 	return caller, nil
 }
@@ -484,20 +525,53 @@ func badRequest(violations []api.FieldViolation) reply {
 	}}
 }
 
-// listBody is the body of every response that carries a list.
-func (m *Mock) listBody(l api.FavoriteList) any {
+// listBody is the body of every response that carries a list. emptyURL holds the favorites (by
+// id) whose relativeUrl "" is written out (relativeurl-empty-kept; nil otherwise).
+func (m *Mock) listBody(l api.FavoriteList, emptyURL map[string]bool) any {
 	l = copyList(l)
-	if m.dev.on(devRevisionAsNumber) {
-		type numberRevisionList struct {
-			ID          string         `json:"id,omitempty"`
-			Revision    int64          `json:"revision"`
-			CreatedDate string         `json:"createdDate,omitempty"`
-			UpdatedDate string         `json:"updatedDate,omitempty"`
-			Favorites   []api.Favorite `json:"favorites"`
-		}
-		return map[string]numberRevisionList{"favoriteList": {l.ID, int64(l.Revision), l.CreatedDate, l.UpdatedDate, l.Favorites}}
+	if m.dev.on(devRevisionAsNumber) || len(emptyURL) > 0 {
+		return map[string]listOut{"favoriteList": wireList(l, emptyURL, m.dev.on(devRevisionAsNumber))}
 	}
 	return api.ListEnvelope{FavoriteList: &l}
+}
+
+// recordBody is listBody of a stored list.
+func (m *Mock) recordBody(rec *record) any { return m.listBody(rec.list, rec.emptyURL) }
+
+// listOut is a list as written when a switch changes its wire form from api.FavoriteList's: the
+// revision as a JSON number (devRevisionAsNumber), or a relativeUrl "" written out
+// (relativeurl-empty-kept).
+type listOut struct {
+	ID          string          `json:"id,omitempty"`
+	Revision    json.RawMessage `json:"revision"`
+	CreatedDate string          `json:"createdDate,omitempty"`
+	UpdatedDate string          `json:"updatedDate,omitempty"`
+	Favorites   []favoriteOut   `json:"favorites"`
+}
+
+// favoriteOut is api.Favorite with a relativeUrl that can be written out empty.
+type favoriteOut struct {
+	ID          string  `json:"id,omitempty"`
+	PageID      string  `json:"pageId,omitempty"`
+	Title       string  `json:"title,omitempty"`
+	RelativeURL *string `json:"relativeUrl,omitempty"`
+}
+
+// wireList builds l's listOut; it shares nothing with l or emptyURL.
+func wireList(l api.FavoriteList, emptyURL map[string]bool, numberRevision bool) listOut {
+	rev, _ := l.Revision.MarshalJSON()
+	if numberRevision {
+		rev = []byte(strconv.FormatInt(int64(l.Revision), 10))
+	}
+	out := listOut{ID: l.ID, Revision: rev, CreatedDate: l.CreatedDate, UpdatedDate: l.UpdatedDate,
+		Favorites: make([]favoriteOut, len(l.Favorites))}
+	for i, f := range l.Favorites {
+		out.Favorites[i] = favoriteOut{ID: f.ID, PageID: f.PageID, Title: f.Title}
+		if url := f.RelativeURL; url != "" || emptyURL[f.ID] {
+			out.Favorites[i].RelativeURL = &url
+		}
+	}
+	return out
 }
 
 // copyList is a deep copy whose Favorites is never nil (so it is sent as [] when empty).

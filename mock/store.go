@@ -3,6 +3,7 @@ package mock
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,21 +41,32 @@ func (m *Mock) remove(key string, rec *record) {
 	m.lists[key] = recs
 }
 
-// newList stores a new list with revision 1 as the owner's current one. Faithfully it replaces
-// nothing: callers make sure the owner has none, except under devCreateOverwritesExisting and
-// devSecondListPerUser.
+// newList stores a new list with revision 1 (revision-starts-at-5: 5) as the owner's current one.
+// Faithfully it replaces nothing: callers make sure the owner has none, except under
+// devCreateOverwritesExisting and devSecondListPerUser.
 func (m *Mock) newList(key string, favorites []api.Favorite, keepOthers bool) *record {
 	at := m.stamp(time.Time{})
+	first := api.Revision(1)
+	if m.read.on(readRevisionStartsAt5) {
+		first = 5
+	}
+	var id string
+	if m.read.on(readListIDPerUser) && !m.dev.on(devListIDNotGUID) {
+		id = uuid.NewSHA1(listIDNamespace, []byte(key)).String()
+	} else {
+		id = m.newListID()
+	}
 	rec := &record{
 		list: api.FavoriteList{
-			ID:          m.newListID(),
-			Revision:    1,
+			ID:          id,
+			Revision:    first,
 			CreatedDate: m.formatDate(at),
 			UpdatedDate: m.formatDate(at),
 			Favorites:   append(make([]api.Favorite, 0, len(favorites)), favorites...),
 		},
 		updated: at,
 	}
+	m.hold(rec)
 	if keepOthers {
 		m.lists[key] = append(m.lists[key], rec)
 	} else {
@@ -63,8 +75,26 @@ func (m *Mock) newList(key string, favorites []api.Favorite, keepOthers bool) *r
 	return rec
 }
 
+// listIDNamespace is the namespace of list-id-per-user's list ids: each is the name-based
+// (version 5) UUID of its owner's wixUserId in it, so the same for every list of that owner.
+var listIDNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/favconform/favconform/mock#list-id-per-user"))
+
+// hold records, under patch-foreign-ids-replaced, the ids of rec's favorites as held by the list.
+func (m *Mock) hold(rec *record) {
+	if !m.read.on(readPatchForeignIDsReplaced) {
+		return
+	}
+	if rec.held == nil {
+		rec.held = map[string]bool{}
+	}
+	for _, f := range rec.list.Favorites {
+		rec.held[strings.ToLower(f.ID)] = true
+	}
+}
+
 // touch records a successful write to an existing list: revision + by, updatedDate moves forward.
 func (m *Mock) touch(rec *record, by api.Revision) {
+	m.hold(rec)
 	rec.list.Revision += by
 	if !m.dev.on(devUpdatedDateFrozen) {
 		rec.updated = m.stamp(rec.updated)
@@ -79,10 +109,15 @@ func (m *Mock) touch(rec *record, by api.Revision) {
 }
 
 // stamp is the time of a write: now, to the millisecond, but always after prev (updatedDate is
-// strictly increasing per list: if the clock has not moved past prev, prev + 1 ms).
+// strictly increasing per list: if the clock has not moved past prev, prev + 1 ms). Under
+// dates-shared-millisecond it is now to the millisecond, or prev should the clock have gone back.
 func (m *Mock) stamp(prev time.Time) time.Time {
 	t := m.now().UTC().Truncate(time.Millisecond)
-	if !prev.IsZero() && !t.After(prev) {
+	switch {
+	case prev.IsZero() || t.After(prev):
+	case m.read.on(readDatesSharedMillisecond):
+		t = prev
+	default:
 		t = prev.Add(time.Millisecond)
 	}
 	return t
@@ -92,7 +127,7 @@ func (m *Mock) stamp(prev time.Time) time.Time {
 const dateLayout = "2006-01-02T15:04:05.000Z"
 
 func (m *Mock) formatDate(t time.Time) string {
-	if m.dev.on(devDatesWithoutMillis) {
+	if m.read.on(readDatesWholeSeconds) {
 		return t.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	return t.UTC().Format(dateLayout)

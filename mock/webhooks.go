@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,8 +35,9 @@ import (
 // updatedEvent.currentEntity); Deleted carries deletedEvent {}. entityId is the list id.
 // Our readings: entityEventSequence is the list's revision for Created and Updated, and the last
 // revision + 1 for Deleted, so it increases with every event of a list; entityFqdn is the stated
-// wix.dashboard.v1.favorite_list; the envelope's identity is the caller (WIX_USER with its
-// wixUserId, or APP with its appId).
+// wix.dashboard.v1.favorite_list; the entities are JSON objects, as the samples show; the
+// envelope's identity is the caller (WIX_USER with its wixUserId, or APP with its appId). Readings
+// (readings.go) move the first three and which writes send what.
 //
 // Delivery is asynchronous: the API answers without waiting for it. Each event goes to each URL
 // after WebhookOptions.Delay (plus a random share of Jitter, so deliveries may arrive out of order).
@@ -254,6 +256,9 @@ func (m *Mock) serveWebhookKey(w http.ResponseWriter, r *http.Request) bool {
 type outgoing struct {
 	ev  webhook.Event
 	who webhook.Identity
+	// data, when not empty, is the event's JSON to send instead of ev's: the entity in a wire
+	// form webhook.Event cannot carry (event-entity-as-string, relativeurl-empty-kept).
+	data string
 }
 
 // webhookEvents sends the events of one served request: those of its changes when it succeeded,
@@ -290,22 +295,22 @@ func (m *Mock) eventsOf(op operation, c Change, lastOfDeletion bool, who webhook
 	case Created:
 		m.remember(c.List)
 		if m.dev.on(devEventCreatedAsUpdated) {
-			return []outgoing{m.event(webhook.SlugUpdated, c.List, int64(c.List.Revision), who)}
+			return m.withEntities([]outgoing{m.event(webhook.SlugUpdated, c.List, int64(c.List.Revision), who)}, c.emptyURL)
 		}
 		out := []outgoing{m.event(webhook.SlugCreated, c.List, int64(c.List.Revision), who)}
-		if op == opAdd && m.dev.on(devEventAddSendsUpdatedToo) {
+		if op == opAdd && m.read.on(readEventAddSendsUpdatedToo) {
 			out = append(out, m.event(webhook.SlugUpdated, c.List, int64(c.List.Revision), who))
 		}
-		return out
+		return m.withEntities(out, c.emptyURL)
 	case Updated:
-		if (m.dev.on(devEventMissingUpdated) && !lastOfDeletion) || (m.dev.on(devEventLastFavoriteNoUpdated) && lastOfDeletion) {
+		if (m.dev.on(devEventMissingUpdated) && !lastOfDeletion) || (m.read.on(readEventLastFavoriteNoUpdated) && lastOfDeletion) {
 			return nil
 		}
 		entity := c.List
 		if prev, ok := m.remember(c.List); ok && m.dev.on(devEventWrongEntity) {
 			entity = prev
 		}
-		return []outgoing{m.event(webhook.SlugUpdated, entity, int64(c.List.Revision), who)}
+		return m.withEntities([]outgoing{m.event(webhook.SlugUpdated, entity, int64(c.List.Revision), who)}, c.emptyURL)
 	case Deleted:
 		if m.dev.on(devEventMissingDeleted) {
 			return nil
@@ -318,12 +323,16 @@ func (m *Mock) eventsOf(op operation, c Change, lastOfDeletion bool, who webhook
 // event builds one event about list l.
 func (m *Mock) event(slug string, l api.FavoriteList, seq int64, who webhook.Identity) outgoing {
 	h := m.hooks
-	if m.dev.on(devEventSequenceConstant) {
+	if m.read.on(readEventSequenceConstant) {
 		seq = 1
+	}
+	fqdn := webhook.EntityFqdn
+	if m.read.on(readEntityFqdnSample) {
+		fqdn = webhook.SampleEntityFqdn
 	}
 	ev := webhook.Event{
 		ID:                  uuid.NewString(),
-		EntityFqdn:          webhook.EntityFqdn,
+		EntityFqdn:          fqdn,
 		Slug:                slug,
 		EntityID:            l.ID,
 		EventTime:           h.instant().UTC().Format(time.RFC3339Nano),
@@ -352,6 +361,43 @@ func (m *Mock) event(slug string, l api.FavoriteList, seq int64, who webhook.Ide
 	return outgoing{ev: ev, who: who}
 }
 
+// withEntities rewrites, when a reading changes the entities' wire form, the events of out that
+// carry a list: under event-entity-as-string the entity is a JSON string holding the list's JSON;
+// under relativeurl-empty-kept the favorites of emptyURL carry "relativeUrl": "".
+func (m *Mock) withEntities(out []outgoing, emptyURL map[string]bool) []outgoing {
+	asString := m.read.on(readEventEntityAsString)
+	if !asString && len(emptyURL) == 0 {
+		return out
+	}
+	for i, o := range out {
+		l := o.ev.Entity()
+		if l == nil {
+			continue
+		}
+		// The event as webhook.Event writes it, with the entity replaced: the other fields stay
+		// whatever webhook.Event holds. (Encoding plain strings and lists does not fail; if it
+		// did, the event would go in its default form.)
+		b, err := json.Marshal(o.ev)
+		var fields map[string]json.RawMessage
+		if err != nil || json.Unmarshal(b, &fields) != nil {
+			continue
+		}
+		entity, _ := json.Marshal(wireList(*l, emptyURL, false))
+		if asString {
+			entity, _ = json.Marshal(string(entity))
+		}
+		switch {
+		case o.ev.CreatedEvent != nil:
+			fields["createdEvent"], _ = json.Marshal(map[string]json.RawMessage{"entity": entity})
+		case o.ev.UpdatedEvent != nil:
+			fields["updatedEvent"], _ = json.Marshal(map[string]json.RawMessage{"currentEntity": entity})
+		}
+		data, _ := json.Marshal(fields)
+		out[i].data = string(data)
+	}
+	return out
+}
+
 // remember records l as its list's latest state and returns the one it replaces.
 func (m *Mock) remember(l api.FavoriteList) (api.FavoriteList, bool) {
 	h := m.hooks
@@ -367,6 +413,9 @@ func (h *webhooks) send(o outgoing, dev deviationSet) {
 	env, err := webhook.NewEnvelope(h.opts.InstanceID, o.ev, o.who)
 	if err != nil {
 		panic(fmt.Sprintf("mock: building an event: %v", err)) // not reached: the slugs are known
+	}
+	if o.data != "" {
+		env.Data = o.data
 	}
 	var data any
 	if dev.on(devEventDataNotString) {

@@ -143,9 +143,14 @@ func TestRefusalStatuses(t *testing.T) {
 		t.Errorf("a stale update must send the current revision - 1: %s", stale.Call.Body)
 	}
 
+	// An unknown favorite: a refusal, or (idempotent) a 200 with the list unchanged [unknown-id-status].
 	unknown := m.Plan(model.Step{Role: identity.User, Op: model.DeleteFavorite, Fault: model.UnknownID, Nonce: 7})
 	expectOK(t, unknown, response(t, 404, notFound), "unknown favorite: 404")
-	expectFail(t, unknown, response(t, 400, badRequest), "unknown favorite: 400")
+	expectOK(t, unknown, response(t, 403, notFound), "unknown favorite: 403")
+	expectOK(t, unknown, response(t, 200, listJSON("5", favJSON(fav1, myPage), favJSON(fav2, another))), "unknown favorite: 200 with the list unchanged")
+	expectFail(t, unknown, response(t, 200, listJSON("6", favJSON(fav1, myPage), favJSON(fav2, another))), "unknown favorite: 200 with the revision moved")
+	expectFail(t, unknown, response(t, 200, listJSON("5", favJSON(fav1, myPage))), "unknown favorite: 200 with a favorite gone")
+	expectFail(t, unknown, response(t, 500, ""), "unknown favorite: 500")
 
 	noAuth := m.Plan(model.Step{Role: identity.User, Op: model.Get, Fault: model.NoAuth})
 	if !noAuth.Call.NoAuth {
@@ -159,6 +164,7 @@ func TestRefusalStatuses(t *testing.T) {
 		t.Errorf("a MalformedJSON step sent well-formed JSON: %s", malformed.Call.Body)
 	}
 	expectOK(t, malformed, response(t, 400, badRequest), "malformed JSON: 400")
+	expectOK(t, malformed, response(t, 422, badRequest), "malformed JSON: 422 (no status is documented)")
 	expectFail(t, malformed, response(t, 500, ""), "malformed JSON: 500")
 }
 
@@ -200,8 +206,8 @@ func TestStepsAreTotal(t *testing.T) {
 		{Role: identity.User, Op: model.Update, Fault: model.OthersID},
 	} {
 		e := m.Plan(s)
-		if !e.Refused || e.Status != http.StatusNotFound {
-			t.Errorf("%s with no list: want a 404 refusal, got refused=%v status=%d", s, e.Refused, e.Status)
+		if !e.Refused || e.Status != 0 {
+			t.Errorf("%s with no list: want a refusal (any 4xx: no status is documented), got refused=%v status=%d", s, e.Refused, e.Status)
 		}
 	}
 	norm := model.Normalize([]identity.Role{identity.User}, []model.Step{
@@ -215,4 +221,16 @@ func TestStepsAreTotal(t *testing.T) {
 	if norm[2].Index != 1 {
 		t.Errorf("normalized delete-favorite index: %d, want 5 modulo the list's 2 favorites = 1", norm[2].Index)
 	}
+}
+
+// An update that sends the list's favorites unchanged may be a write (revision + 1) or no write
+// (the list as it was) [noop-writes]; anything else fails.
+func TestNoopUpdateMayKeepTheRevision(t *testing.T) {
+	m := withList(t)
+	same := m.Plan(model.Step{Role: identity.User, Op: model.Update, Items: []model.Item{{Keep: 0}, {Keep: 1}}})
+	expectOK(t, same, response(t, 200, listJSON("6", favJSON(fav1, myPage), favJSON(fav2, another))), "no-op update as a write")
+	expectOK(t, same, response(t, 200, listJSON("5", favJSON(fav1, myPage), favJSON(fav2, another))), "no-op update as no write")
+	expectFail(t, same, response(t, 200, listJSON("7", favJSON(fav1, myPage), favJSON(fav2, another))), "no-op update at revision + 2")
+	changed := m.Plan(model.Step{Role: identity.User, Op: model.Update, Items: []model.Item{{Keep: 1}, {Keep: 0}}})
+	expectFail(t, changed, response(t, 200, listJSON("5", favJSON(fav2, another), favJSON(fav1, myPage))), "a reordering update that keeps the revision")
 }

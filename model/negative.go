@@ -132,8 +132,9 @@ var negativeOps = []struct {
 // ignorable are body values a server may ignore rather than refuse, though the schema has no
 // readOnly on them: the list id in a PATCH body is read-only on the object page ("idstringRead-only")
 // and the SDK repeats it there, so the spec allows it; a server that ignores it, malformed or
-// not, follows the docs ([read-only-fields]).
-var ignorable = map[string][]string{"updateUserFavoriteList": {"/favoriteList/id"}}
+// not, follows the docs ([read-only-fields]). A favorite id in a PATCH that is not a GUID may
+// likewise be replaced by one of the server's instead of refused ([patch-favorite-ids]).
+var ignorable = map[string][]string{"updateUserFavoriteList": {"/favoriteList/id", "/favoriteList/favorites/0/id"}}
 
 // strictlyRequired are the properties whose being required is a reading only the strict
 // profile checks (discrepancies.yaml: title-required).
@@ -261,7 +262,7 @@ func (w *walker) add(c NegativeCase) {
 func (w *walker) value(s *openapi3.Schema, ptr, name string, v any) {
 	if wrong, ok := wrongType(s); ok {
 		w.add(NegativeCase{Pointer: ptr, Constraint: "type", Detail: fmt.Sprintf("%s where the spec says %s", jsonType(wrong), strings.Join(allowedTypes(s), " or ")),
-			Value: wrong, Status: http.StatusBadRequest, Requirements: []string{"errors.bad-request", "errors.wix-shape"}})
+			Value: wrong, Requirements: []string{"errors.bad-request", "errors.wix-shape"}})
 	}
 	for _, c := range w.scalar(s, ptr, name) {
 		w.add(c)
@@ -293,7 +294,7 @@ func (w *walker) value(s *openapi3.Schema, ptr, name string, v any) {
 				continue
 			}
 			if slices.Contains(s.Required, n) {
-				c := NegativeCase{Pointer: p, Constraint: "required", Detail: "left out", Remove: true, Status: http.StatusBadRequest,
+				c := NegativeCase{Pointer: p, Constraint: "required", Detail: "left out", Remove: true,
 					Requirements: []string{"errors.bad-request", "errors.wix-shape"}, Strict: strictlyRequired[n]}
 				w.add(c)
 			}
@@ -333,6 +334,8 @@ func (w *walker) scalar(s *openapi3.Schema, ptr, name string) []NegativeCase {
 			}
 			if a.MinLength > 0 {
 				bad("minLength", fmt.Sprintf("%d characters where minLength is %d", a.MinLength-1, a.MinLength), strings.Repeat("x", int(a.MinLength)-1), lengthReq...)
+				// An empty title is no title in proto3 JSON: refusing it is a reading [title-required].
+				out[len(out)-1].Strict = strictlyRequired[name]
 			}
 			switch a.Format {
 			case "uuid":

@@ -49,10 +49,10 @@ func TestNegativeCasesFromTheSpec(t *testing.T) {
 		req    string
 		strict bool
 	}{
-		{key{Add, "/favorite/pageId", "required"}, 400, "errors.bad-request", false},
-		{key{Add, "/favorite/title", "required"}, 400, "errors.bad-request", true}, // [title-required]
-		{key{Create, "/favoriteList/favorites/0/title", "type"}, 400, "errors.bad-request", false},
-		{key{Update, "/favoriteList/revision", "type"}, 400, "errors.bad-request", false},
+		{key{Add, "/favorite/pageId", "required"}, 0, "errors.bad-request", false},
+		{key{Add, "/favorite/title", "required"}, 0, "errors.bad-request", true}, // [title-required]
+		{key{Create, "/favoriteList/favorites/0/title", "type"}, 0, "errors.bad-request", false},
+		{key{Update, "/favoriteList/revision", "type"}, 0, "errors.bad-request", false},
 		{key{Update, "/favoriteList/favorites/0/title", "maxLength"}, 0, "field.title-length", false},
 		{key{Add, "/favorite/pageId", "minLength"}, 0, "field.pageid-length", false},
 		{key{Create, "/favoriteList/favorites/0/relativeUrl", "maxLength"}, 0, "field.relativeurl-length", false},
@@ -60,8 +60,8 @@ func TestNegativeCasesFromTheSpec(t *testing.T) {
 		{key{Update, "/favoriteList/favorites", "maxItems"}, 0, "favorites.max-100", false},
 		{key{Update, "{favoriteListId}", "format"}, 0, "errors.bad-request", false},
 		{key{Create, "/favoriteList/id", "readOnly"}, 0, "readonly.not-overridden", false},
-		{key{Create, "/favoriteList/favorites/0/id", "readOnly"}, 0, "readonly.not-overridden", false},
-		{key{Add, "/favorite/id", "readOnly"}, 0, "readonly.not-overridden", false},
+		// (A favorite id is not read-only - the SDK marks only the list's fields - and the base
+		// bodies of create and add send none, so no case breaks it [create-favorite-ids].)
 	} {
 		c, ok := got[want.k]
 		if !ok {
@@ -71,7 +71,7 @@ func TestNegativeCasesFromTheSpec(t *testing.T) {
 		if c.Status != want.status || !slices.Contains(c.Requirements, want.req) || c.Strict != want.strict {
 			t.Errorf("%s: status %d, requirements %v, strict %v; want %d, %s, %v", c.Name(), c.Status, c.Requirements, c.Strict, want.status, want.req, want.strict)
 		}
-		if c.MayIgnore != (c.Constraint == "readOnly") {
+		if c.MayIgnore != (c.Constraint == "readOnly" || strings.HasSuffix(c.Pointer, "/id")) {
 			t.Errorf("%s: MayIgnore %v", c.Name(), c.MayIgnore)
 		}
 	}

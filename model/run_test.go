@@ -62,7 +62,7 @@ func TestConformingMockPasses(t *testing.T) {
 func TestDeviationsFailAndShrink(t *testing.T) {
 	for _, dev := range []string{
 		"add-drops-favorite", "revision-skips-on-update", "delete-last-keeps-list", "stale-revision-accepted",
-		"unknown-favorite-ok", "shared-list", "revision-bumped-on-read", "no-item-limit", "duplicate-favorite-ids",
+		"unknown-list-ok", "shared-list", "revision-bumped-on-read", "no-item-limit", "duplicate-favorite-ids",
 		"no-auth-check", "malformed-json-500", "revision-bumped-on-failed-write", "second-list-per-user",
 	} {
 		t.Run(dev, func(t *testing.T) {

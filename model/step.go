@@ -98,7 +98,8 @@ type Break struct {
 // The field breaks a BadField step may carry, each breaking one documented limit.
 var Breaks = []Break{
 	{"pageId", "empty"}, {"pageId", "too-long"}, {"pageId", "missing"},
-	{"title", "empty"}, {"title", "too-long"},
+	// (An empty or missing title is no break: refusing it is a reading [title-required].)
+	{"title", "too-long"},
 	{"relativeUrl", "too-long"},
 }
 

@@ -13,9 +13,19 @@
 // Options.FailOnViolation an exchange with violations is answered with a 502 in Wix's error shape
 // (code SPEC_VIOLATION) naming the violations, so that a client's own tests fail on it.
 //
-// Tokens never leave the proxy except towards the target: log lines, headers, exchanges handed to
-// OnExchange and the report carry no Authorization, Cookie or Set-Cookie value and no configured
-// secret.
+// Credentials never leave the proxy except towards the target. Every credential of a request —
+// Authorization, Proxy-Authorization, each cookie of Cookie, X-Api-Key and every header
+// redact.IsSensitiveHeader names, the values of secret-looking query parameters — and every
+// credential a target sets (Set-Cookie) is a secret of its exchange and of the session: log lines,
+// X-Favconform-* headers, exchanges handed to OnExchange and the report carry none of them, nor
+// any configured secret, in any form internal/redact knows (raw, URL, base64, JSON, HTML).
+//
+// What the proxy keeps is bounded: each exchange record keeps at most MaxRecordedBodyBytes of
+// each body and MaxRecordedHeaderValueBytes of each header value (with a note saying how long it
+// was) and MaxRecordedHeaderValues header values; the records held for the report take at most
+// MaxRecordedBytes, and the report file at most MaxReportBytes. A target gets UpstreamTimeout to
+// answer; past it the client gets a 502. Shutdown waits for the exchanges in flight and records
+// those it has to cut off.
 //
 // A Proxy is an http.Handler, so a test can run one with httptest:
 //
@@ -36,14 +46,13 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/favconform/favconform/api"
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/validate"
 )
 
@@ -59,49 +68,69 @@ const (
 	MaxViolationHeaders = 10
 )
 
-// ViolationCode is the application error code of the 502 sent with Options.FailOnViolation.
-const ViolationCode = "SPEC_VIOLATION"
+// Application error codes of the proxy's own answers (in Wix's error shape).
+const (
+	// ViolationCode is the code of the 502 sent with Options.FailOnViolation.
+	ViolationCode = "SPEC_VIOLATION"
+	// UpstreamTimeoutCode is the code of the 502 sent when the target did not answer within
+	// Options.UpstreamTimeout.
+	UpstreamTimeoutCode = "UPSTREAM_TIMEOUT"
+)
 
 // MaxBodyBytes is the largest request or response body the proxy reads. A larger request is
 // answered with 413 without being forwarded; a larger response with 502.
 const MaxBodyBytes = 16 << 20
 
-// MaxRecorded caps how many exchanges the session report keeps; the summary counts the rest.
-const MaxRecorded = 1000
+// MaxCredentialBytes is the most credential bytes one request may carry (the values of its
+// credential headers and secret-looking query parameters together). The proxy keeps credentials
+// out of its outputs by finding them in every form; past this size that search would cost more
+// than the exchange, so such a request is answered 431 without being forwarded.
+const MaxCredentialBytes = 64 << 10
 
-// maxReportBody caps each body kept in the report.
-const maxReportBody = 64 << 10
+// MaxResponseHeaderBytes caps the response headers the proxy reads from the target (the default
+// transport's MaxResponseHeaderBytes); a target sending more gets its exchange answered 502.
+const MaxResponseHeaderBytes = 256 << 10
+
+// MaxRequestHeaderBytes is the request header size `favconform proxy` accepts from clients (its
+// http.Server's MaxHeaderBytes); a server running a Proxy should set a similar bound.
+const MaxRequestHeaderBytes = 256 << 10
+
+// DefaultUpstreamTimeout is Options.UpstreamTimeout when unset.
+const DefaultUpstreamTimeout = 30 * time.Second
 
 const requestIDHeader = "X-Wix-Request-Id"
 
-// Redacted replaces every secret in outputs.
-const Redacted = "[REDACTED]"
-
-// sensitiveHeaders are never copied into an output with their value.
-var sensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"}
+// Redacted replaces every secret in outputs: redact.Mark, the project's one redaction mark.
+const Redacted = redact.Mark
 
 // Options configure a Proxy. The zero value validates with the embedded spec, logs violations to
-// os.Stderr and passes every response through.
+// os.Stderr, passes every response through and gives the target DefaultUpstreamTimeout.
 type Options struct {
 	// Validator checks the exchanges; nil means validate.Default().
 	Validator *validate.Validator
 	// FailOnViolation answers an exchange with violations (in its request or its response) with a
 	// 502 in Wix's error shape naming the violations, instead of the target's response.
 	FailOnViolation bool
-	// OnExchange, if set, receives every exchange after its response was sent, redacted: no
-	// Authorization, Cookie or Set-Cookie value and no secret. It may be called from several
-	// goroutines at once.
+	// OnExchange, if set, receives every exchange after its response was sent (or, for one cut
+	// off by Shutdown, from Shutdown), redacted and capped as the report's records are. It may be
+	// called from several goroutines at once.
 	OnExchange func(validate.Exchange)
-	// Secrets are values (tokens, keys) to remove from every output, besides the Authorization
-	// values the proxy sees, which it always removes.
+	// Secrets are values (tokens, keys) to remove from every output, besides the credentials the
+	// proxy sees, which it always removes. Each must have at least redact.MinSecretLength
+	// characters.
 	Secrets []string
 	// Log receives one line per violation and per failed exchange; nil means os.Stderr. Use
-	// io.Discard to silence it.
+	// io.Discard to silence it. Text from the target is written through redact.Terminal.
 	Log io.Writer
 	// Verbose also logs one line per exchange without violations.
 	Verbose bool
-	// Transport does the round trips to the target; nil means http.DefaultTransport.
+	// Transport does the round trips to the target; nil means a clone of http.DefaultTransport
+	// that reads at most MaxResponseHeaderBytes of response headers.
 	Transport http.RoundTripper
+	// UpstreamTimeout is how long the target has to answer an exchange in full (headers and
+	// body); past it the client gets a 502 (UpstreamTimeoutCode) and the exchange counts as one
+	// without an answer. Zero means DefaultUpstreamTimeout; negative means no limit.
+	UpstreamTimeout time.Duration
 }
 
 // Proxy is a validating reverse proxy to one target. It is an http.Handler and safe for
@@ -113,27 +142,46 @@ type Proxy struct {
 	rp      *httputil.ReverseProxy
 	log     io.Writer
 	started time.Time
+	timeout time.Duration
+	// base knows the configured secrets; each exchange's redactor adds the credentials seen.
+	base *redact.Redactor
+	// ownTransport is the transport New made (nil when Options.Transport was given).
+	ownTransport *http.Transport
+
+	// stopping is cancelled, with errCutOff, when Shutdown cuts off the exchanges in flight.
+	stopping     context.Context
+	stopInFlight context.CancelCauseFunc
 
 	logMu sync.Mutex
 
-	mu       sync.Mutex
-	stats    Stats
-	recorded []Record
-	tokens   map[string]bool
+	mu          sync.Mutex
+	stats       Stats
+	seq         int // exchanges begun
+	recorded    []Record
+	recordBytes int
+	secrets     sessionSecrets
+	inFlight    map[*state]struct{}
+	closing     bool
+	// idle is closed (and cleared) whenever an exchange leaves inFlight; waiters make it.
+	idle chan struct{}
 }
 
 // Stats counts what the proxy has seen.
 type Stats struct {
-	// Exchanges is the number of requests the proxy handled.
+	// Exchanges is the number of exchanges the proxy finished (cut-off ones included).
 	Exchanges int `json:"exchanges"`
+	// Answered is the number of exchanges the target answered (with a response read in full).
+	Answered int `json:"answered"`
 	// WithViolations is the number of exchanges with at least one violation.
 	WithViolations int `json:"withViolations"`
 	// Violations is the number of violations over all exchanges.
 	Violations int `json:"violations"`
-	// Errors is the number of exchanges that got no response from the target.
+	// Errors is the number of exchanges that got no usable response from the target: it did not
+	// answer (in time), its answer could not be read, the proxy refused to forward the request,
+	// or the exchange was cut off by Shutdown.
 	Errors int `json:"errors"`
 	// NotRecorded is the number of exchanges with violations or errors left out of the report
-	// (past MaxRecorded).
+	// (past MaxRecorded, MaxRecordedBytes or MaxReportBytes).
 	NotRecorded int `json:"notRecorded"`
 }
 
@@ -143,11 +191,17 @@ func New(target *url.URL, opts Options) (*Proxy, error) {
 	if target == nil {
 		return nil, errors.New("proxy: no target URL")
 	}
+	base := redact.New(nil)
 	if (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
-		return nil, fmt.Errorf("proxy: target %q is not an http(s) URL such as https://www.wixapis.com", validate.RedactedURL(target))
+		return nil, fmt.Errorf("proxy: target %q is not an http(s) URL such as https://www.wixapis.com", base.URL(target))
 	}
 	if target.RawQuery != "" || target.Fragment != "" {
-		return nil, fmt.Errorf("proxy: target %q must not have a query or a fragment", validate.RedactedURL(target))
+		return nil, fmt.Errorf("proxy: target %q must not have a query or a fragment", base.URL(target))
+	}
+	for i, s := range opts.Secrets {
+		if err := redact.CheckSecret(fmt.Sprintf("proxy: Options.Secrets[%d]", i), s); err != nil {
+			return nil, err
+		}
 	}
 	v := opts.Validator
 	if v == nil {
@@ -156,9 +210,21 @@ func New(target *url.URL, opts Options) (*Proxy, error) {
 			return nil, fmt.Errorf("proxy: %w", err)
 		}
 	}
-	p := &Proxy{target: target, opts: opts, v: v, log: opts.Log, started: time.Now(), tokens: map[string]bool{}}
+	p := &Proxy{
+		target: target, opts: opts, v: v, log: opts.Log, started: time.Now(),
+		timeout: opts.UpstreamTimeout, base: redact.New(opts.Secrets), inFlight: map[*state]struct{}{},
+	}
+	if p.timeout == 0 {
+		p.timeout = DefaultUpstreamTimeout
+	}
 	if p.log == nil {
 		p.log = os.Stderr
+	}
+	p.stopping, p.stopInFlight = context.WithCancelCause(context.Background())
+	transport := opts.Transport
+	if transport == nil {
+		p.ownTransport = defaultTransport()
+		transport = p.ownTransport
 	}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -169,11 +235,24 @@ func New(target *url.URL, opts Options) (*Proxy, error) {
 			// hands back the decoded body, which is what gets validated and passed on.
 			pr.Out.Header.Del("Accept-Encoding")
 		},
-		Transport:      opts.Transport,
+		Transport:      transport,
 		ModifyResponse: p.modifyResponse,
 		ErrorHandler:   p.errorHandler,
 	}
 	return p, nil
+}
+
+// defaultTransport is http.DefaultTransport's settings with the response headers capped.
+func defaultTransport() *http.Transport {
+	var t *http.Transport
+	if d, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = d.Clone()
+	} else { // replaced by the program: its settings are unknown, take Go's defaults
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true, MaxIdleConns: 100,
+			IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second, ExpectContinueTimeout: time.Second}
+	}
+	t.MaxResponseHeaderBytes = MaxResponseHeaderBytes
+	return t
 }
 
 // Target is the URL the proxy forwards to.
@@ -186,58 +265,111 @@ func (p *Proxy) Stats() Stats {
 	return p.stats
 }
 
-// state follows one exchange through the reverse proxy.
+// state follows one exchange through the reverse proxy. in and seq are set before anyone else
+// sees it; the other fields are written under mu by the exchange's goroutine (which may read
+// them without it) and read under mu by a Shutdown that cuts the exchange off.
 type state struct {
-	in      *http.Request
-	reqBody []byte
-	secrets []string
+	seq int
+	in  *http.Request
 
-	url        string
+	mu         sync.Mutex
+	url        *url.URL // where it was (or would be) forwarded
+	secrets    []string // its credentials, request and response
+	reqBody    []byte
+	answered   bool
 	status     int
 	respHeader http.Header
 	respBody   []byte
 	op         string
 	vs         validate.Violations
 	err        error
+
+	done bool // counted and recorded (or being so); guarded by Proxy.mu
 }
 
 type stateKey struct{}
 
+// Why an exchange's upstream request was cancelled (context.Cause).
+var errCutOff = errors.New("cut off by the proxy's shutdown")
+
+type upstreamTimeout time.Duration
+
+func (d upstreamTimeout) Error() string {
+	return fmt.Sprintf("the target did not answer within %s (the proxy's upstream timeout)", time.Duration(d))
+}
+
 // ServeHTTP forwards r to the target and validates the exchange.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	st := &state{in: r, url: p.outboundURL(r.URL)}
-	st.secrets = p.secretsFor(r.Header)
+	st, closing := p.begin(r)
+	// Deferred: a client that goes away while the answer is written makes the reverse proxy
+	// panic with http.ErrAbortHandler, and the exchange must still be counted.
+	defer p.finish(st)
+	creds, credErr := requestCredentials(r)
+	st.mu.Lock()
+	st.url = p.outboundURL(r.URL)
+	st.secrets = creds
+	st.mu.Unlock()
+	p.trackSecrets(creds)
+	if closing {
+		st.setErr(errors.New("the proxy is shutting down; the request was not forwarded"))
+		writeError(w, http.StatusServiceUnavailable, "favconform proxy: "+st.err.Error(), "UNAVAILABLE")
+		return
+	}
+	if credErr != nil {
+		st.setErr(credErr)
+		writeError(w, http.StatusRequestHeaderFieldsTooLarge, "favconform proxy: "+credErr.Error(), api.CodeResourceExhausted)
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 	r.Body.Close()
 	switch {
 	case err != nil:
-		st.err = fmt.Errorf("reading the request body: %w", err)
-		writeError(w, http.StatusBadRequest, "favconform proxy: "+st.err.Error(), nil)
+		st.setErr(fmt.Errorf("reading the request body: %w", err))
+		writeError(w, http.StatusBadRequest, "favconform proxy: "+st.err.Error(), "INVALID_ARGUMENT")
 	case len(body) > MaxBodyBytes:
-		st.err = fmt.Errorf("the request body is larger than the proxy's limit of %d bytes; it was not forwarded", MaxBodyBytes)
-		writeError(w, http.StatusRequestEntityTooLarge, "favconform proxy: "+st.err.Error(), nil)
+		st.setErr(fmt.Errorf("the request body is larger than the proxy's limit of %d bytes; it was not forwarded", MaxBodyBytes))
+		writeError(w, http.StatusRequestEntityTooLarge, "favconform proxy: "+st.err.Error(), api.CodeResourceExhausted)
 	default:
+		st.mu.Lock()
 		st.reqBody = body
-		out := r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+		st.mu.Unlock()
+		ctx, cancel := context.WithCancelCause(context.WithValue(r.Context(), stateKey{}, st))
+		defer cancel(nil)
+		stop := context.AfterFunc(p.stopping, func() { cancel(errCutOff) })
+		defer stop()
+		if p.timeout > 0 {
+			var cancelTimeout context.CancelFunc
+			ctx, cancelTimeout = context.WithTimeoutCause(ctx, p.timeout, upstreamTimeout(p.timeout))
+			defer cancelTimeout()
+		}
+		out := r.WithContext(ctx)
 		out.Body = io.NopCloser(bytes.NewReader(body))
 		out.ContentLength = int64(len(body))
 		p.rp.ServeHTTP(w, out)
 	}
-	p.finish(st)
 }
 
-func (p *Proxy) outboundURL(in *url.URL) string {
+func (st *state) setErr(err error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.err = err
+}
+
+func (p *Proxy) outboundURL(in *url.URL) *url.URL {
 	u := *p.target
 	u.Path = strings.TrimSuffix(u.Path, "/") + in.Path
 	u.RawPath = ""
 	u.RawQuery = in.RawQuery
-	return validate.RedactedURL(&u)
+	return &u
 }
 
 func stateOf(r *http.Request) *state {
 	st, _ := r.Context().Value(stateKey{}).(*state)
 	return st
 }
+
+// errReadingBody marks a failure while the target's body was arriving.
+var errReadingBody = errors.New("reading the target's response body")
 
 // modifyResponse reads and validates the target's response, then adds the violation headers or,
 // with FailOnViolation, replaces a response with violations by a 502.
@@ -249,14 +381,22 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
 	resp.Body.Close()
 	if err != nil {
-		return fmt.Errorf("reading the target's response body: %w", err)
+		return fmt.Errorf("%w: %w", errReadingBody, err)
 	}
 	if len(body) > MaxBodyBytes {
 		return fmt.Errorf("the target's response body is larger than the proxy's limit of %d bytes", MaxBodyBytes)
 	}
-	st.url = validate.RedactedURL(resp.Request.URL)
+	op, vs := p.v.Check(st.in, st.reqBody, resp.StatusCode, resp.Header, body)
+	respCreds := responseCredentials(resp.Header)
+	p.trackSecrets(respCreds)
+	u := *resp.Request.URL
+	st.mu.Lock()
+	st.url = &u
+	st.answered = true
 	st.status, st.respHeader, st.respBody = resp.StatusCode, resp.Header.Clone(), body
-	st.op, st.vs = p.v.Check(st.in, st.reqBody, resp.StatusCode, resp.Header, body)
+	st.op, st.vs = op, vs
+	st.secrets = append(st.secrets, respCreds...)
+	st.mu.Unlock()
 
 	if len(st.vs) > 0 && p.opts.FailOnViolation {
 		h := http.Header{}
@@ -267,14 +407,14 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		resp.Header = h
 		resp.StatusCode = http.StatusBadGateway
 		resp.Status = "502 Bad Gateway"
-		body = failureBody(st, p.redactor(st.secrets))
+		body = failureBody(st, p.redactorFor(st.secrets))
 		resp.Header.Set("Content-Type", "application/json")
 	}
-	redact := func(s string) string { return s } // nothing to redact without a violation
+	var shown validate.Violations // nothing to redact without a violation
 	if len(st.vs) > 0 {
-		redact = p.redactor(st.secrets)
+		shown = redactViolations(st.vs, p.redactorFor(st.secrets))
 	}
-	setViolationHeaders(resp.Header, st.vs, redact)
+	setViolationHeaders(resp.Header, shown)
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	resp.TransferEncoding = nil
@@ -284,46 +424,62 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 
 // errorHandler answers a request the target did not answer (or whose response could not be read).
 func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	err = failureOf(r.Context(), err)
 	st := stateOf(r)
+	var secrets []string
 	if st != nil {
-		st.err = err
-		st.status = 0
+		st.mu.Lock()
+		st.err, st.status, st.answered = err, 0, false
+		secrets = st.secrets
+		st.mu.Unlock()
 	}
-	redact := p.redactor(nil)
-	if st != nil {
-		redact = p.redactor(st.secrets)
+	red := p.redactorFor(secrets)
+	code := "BAD_GATEWAY"
+	var timeout upstreamTimeout
+	if errors.As(err, &timeout) {
+		code = UpstreamTimeoutCode
 	}
-	writeError(w, http.StatusBadGateway, "favconform proxy: no usable answer from the target "+redact(validate.RedactedURL(p.target))+": "+redact(err.Error()), nil)
+	writeError(w, http.StatusBadGateway, "favconform proxy: no usable answer from the target "+red.URL(p.target)+": "+red.String(err.Error()), code)
+}
+
+// failureOf says why an exchange got no answer: the cause of its context's end when there is one
+// (the upstream timeout, the shutdown, the client going away), else err.
+func failureOf(ctx context.Context, err error) error {
+	var timeout upstreamTimeout
+	switch cause := context.Cause(ctx); {
+	case cause == nil:
+		return err
+	case errors.As(cause, &timeout):
+		if errors.Is(err, errReadingBody) {
+			return fmt.Errorf("the target's response body did not arrive in full: %w", timeout)
+		}
+		return timeout
+	case errors.Is(cause, errCutOff):
+		return errCutOff
+	case errors.Is(cause, context.Canceled):
+		return errors.New("the client went away before the target answered")
+	}
+	return err
 }
 
 // writeError answers in Wix's error shape.
-func writeError(w http.ResponseWriter, status int, msg string, data map[string]any) {
-	b, _ := json.Marshal(api.ErrorBody{Message: msg, Details: &api.ErrorDetails{ApplicationError: &api.ApplicationError{Code: codeOf(status), Description: msg, Data: data}}})
+func writeError(w http.ResponseWriter, status int, msg, code string) {
+	b, _ := json.Marshal(api.ErrorBody{Message: msg, Details: &api.ErrorDetails{ApplicationError: &api.ApplicationError{Code: code, Description: msg}}})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
 
-func codeOf(status int) string {
-	switch status {
-	case http.StatusRequestEntityTooLarge:
-		return api.CodeResourceExhausted
-	case http.StatusBadRequest:
-		return "INVALID_ARGUMENT"
-	}
-	return "BAD_GATEWAY"
-}
-
 // failureBody is the 502 body of FailOnViolation: Wix's error shape, the violations in the
 // application error's data.
-func failureBody(st *state, redact func(string) string) []byte {
-	vs := redactViolations(st.vs, redact)
+func failureBody(st *state, red *redact.Redactor) []byte {
+	vs := redactViolations(st.vs, red)
 	lines := make([]string, len(vs))
 	for i, v := range vs {
 		lines[i] = v.String()
 	}
 	msg := fmt.Sprintf("favconform proxy: %s %s breaks the API spec (%d violation(s); the target answered %d): %s",
-		st.in.Method, redact(st.in.URL.Path), len(vs), st.status, validate.Clip(strings.Join(lines, "; "), 4000))
+		st.in.Method, red.String(st.in.URL.Path), len(vs), st.status, validate.Clip(strings.Join(lines, "; "), 4000))
 	b, _ := json.Marshal(api.ErrorBody{Message: msg, Details: &api.ErrorDetails{ApplicationError: &api.ApplicationError{
 		Code: ViolationCode, Description: msg,
 		Data: map[string]any{"operation": st.op, "targetStatus": st.status, "violations": vs},
@@ -331,8 +487,8 @@ func failureBody(st *state, redact func(string) string) []byte {
 	return b
 }
 
-// setViolationHeaders lists the violations in the response headers.
-func setViolationHeaders(h http.Header, vs validate.Violations, redact func(string) string) {
+// setViolationHeaders lists the (redacted) violations in the response headers.
+func setViolationHeaders(h http.Header, vs validate.Violations) {
 	h.Set(ViolationsHeader, strconv.Itoa(len(vs)))
 	h.Del(ViolationHeader)
 	for i, v := range vs {
@@ -340,90 +496,107 @@ func setViolationHeaders(h http.Header, vs validate.Violations, redact func(stri
 			h.Add(ViolationHeader, fmt.Sprintf("… and %d more", len(vs)-MaxViolationHeaders))
 			break
 		}
-		h.Add(ViolationHeader, headerValue(redact(v.String())))
+		h.Add(ViolationHeader, headerValue(v.String()))
 	}
 }
 
 // headerValue makes s a safe one-line header value.
 func headerValue(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 			return ' '
 		}
 		return r
-	}, s)
+	}, escapeInvalidUTF8(s))
 	return validate.Clip(s, 300)
 }
 
-// finish counts, logs, records and hands on one exchange.
+// begin registers an exchange as in flight and numbers it; closing is true once Shutdown began.
+func (p *Proxy) begin(r *http.Request) (st *state, closing bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.seq++
+	st = &state{seq: p.seq, in: r}
+	p.inFlight[st] = struct{}{}
+	return st, p.closing
+}
+
+// finish counts, logs, records and hands on one exchange, unless Shutdown cut it off already.
 func (p *Proxy) finish(st *state) {
-	faulty := len(st.vs) > 0 || st.err != nil
+	p.mu.Lock()
+	if st.done {
+		p.mu.Unlock()
+		return
+	}
+	st.done = true
+	p.mu.Unlock()
+	p.complete(st)
+}
+
+// complete counts and records an exchange marked done, then logs it and hands it on.
+func (p *Proxy) complete(st *state) {
+	snap := st.snapshot()
+	faulty := len(snap.vs) > 0 || snap.err != nil
 	// The redacted record is built only for someone to read it: a clean exchange of a quiet proxy
 	// without OnExchange is counted and nothing more (the redaction was a share of the latency
 	// the proxy adds).
 	var x validate.Exchange
+	var rec Record
+	size := 0
 	if faulty || p.opts.Verbose || p.opts.OnExchange != nil {
-		x = p.exchangeOf(st)
+		x = exchangeOf(snap, p.redactorFor(snap.secrets))
+	}
+	if faulty {
+		rec = recordOf(st.seq, x)
+		size = recordSize(rec)
 	}
 
 	p.mu.Lock()
 	p.stats.Exchanges++
-	seq := p.stats.Exchanges
-	if len(st.vs) > 0 {
-		p.stats.WithViolations++
-		p.stats.Violations += len(st.vs)
+	if snap.answered {
+		p.stats.Answered++
 	}
-	if st.err != nil {
+	if len(snap.vs) > 0 {
+		p.stats.WithViolations++
+		p.stats.Violations += len(snap.vs)
+	}
+	if snap.err != nil {
 		p.stats.Errors++
 	}
 	if faulty {
-		if len(p.recorded) < MaxRecorded {
-			p.recorded = append(p.recorded, recordOf(seq, x))
+		if len(p.recorded) < MaxRecorded && p.recordBytes+size <= MaxRecordedBytes {
+			p.recorded = append(p.recorded, rec)
+			p.recordBytes += size
 		} else {
 			p.stats.NotRecorded++
 		}
 	}
-	for _, s := range st.secrets {
-		if len(p.tokens) < 256 {
-			p.tokens[s] = true
-		}
-	}
+	p.leave(st)
 	p.mu.Unlock()
 
 	if faulty || p.opts.Verbose {
-		p.logExchange(seq, st, x)
+		p.logExchange(st.seq, snap, x)
 	}
 	if p.opts.OnExchange != nil {
 		p.opts.OnExchange(x)
 	}
 }
 
-// exchangeOf is the redacted record of one exchange.
-func (p *Proxy) exchangeOf(st *state) validate.Exchange {
-	redact := p.redactor(st.secrets)
-	x := validate.Exchange{
-		Operation: st.op, Method: st.in.Method, URL: redact(st.url),
-		RequestHeader: redactHeader(st.in.Header, redact), RequestBody: []byte(redact(string(st.reqBody))),
-		Status: st.status, ResponseHeader: redactHeader(st.respHeader, redact), ResponseBody: []byte(redact(string(st.respBody))),
-		Violations: redactViolations(st.vs, redact),
+// leave takes st out of the exchanges in flight and wakes whoever waits for them; p.mu is held.
+func (p *Proxy) leave(st *state) {
+	delete(p.inFlight, st)
+	if p.idle != nil {
+		close(p.idle)
+		p.idle = nil
 	}
-	if st.err != nil {
-		x.Err = redact(st.err.Error())
-	}
-	if len(x.RequestBody) == 0 {
-		x.RequestBody = nil
-	}
-	if len(x.ResponseBody) == 0 {
-		x.ResponseBody = nil
-	}
-	return x
 }
 
 // logExchange writes one line per violation (and per failed exchange; per clean one when
-// Verbose). Lines name the path, never the query, whose values may be secrets.
-func (p *Proxy) logExchange(seq int, st *state, x validate.Exchange) {
-	redact := p.redactor(st.secrets)
-	where := fmt.Sprintf("#%d %s %s", seq, st.in.Method, redact(st.in.URL.Path))
+// Verbose). Lines name the path, never the query, whose values may be secrets; they pass
+// through redact.Terminal, so that text from the target cannot drive the terminal.
+func (p *Proxy) logExchange(seq int, snap snapshot, x validate.Exchange) {
+	red := p.redactorFor(snap.secrets)
+	where := fmt.Sprintf("#%d %s %s", seq, snap.method, red.String(snap.path))
 	var lines []string
 	switch {
 	case x.Err != "":
@@ -446,76 +619,9 @@ func (p *Proxy) logExchange(seq int, st *state, x validate.Exchange) {
 	}
 	var b strings.Builder
 	for _, l := range lines {
-		b.WriteString("favconform proxy: " + strings.ReplaceAll(l, "\n", " ") + "\n")
+		b.WriteString(redact.Terminal("favconform proxy: "+strings.ReplaceAll(l, "\n", " "), false) + "\n")
 	}
 	p.logMu.Lock()
 	defer p.logMu.Unlock()
 	_, _ = io.WriteString(p.log, b.String())
-}
-
-// secretsFor is what to remove from the outputs of an exchange with these request headers: the
-// configured secrets and the exchange's own Authorization value (with and without its scheme).
-func (p *Proxy) secretsFor(h http.Header) []string {
-	out := slices.Clone(p.opts.Secrets)
-	for _, name := range []string{"Authorization", "Proxy-Authorization"} {
-		for _, v := range h.Values(name) {
-			v = strings.TrimSpace(v)
-			out = append(out, v)
-			if _, cred, ok := strings.Cut(v, " "); ok {
-				out = append(out, strings.TrimSpace(cred))
-			}
-		}
-	}
-	return out
-}
-
-// redactor returns a function that replaces every secret (and every Authorization value the proxy
-// has seen) in a string.
-func (p *Proxy) redactor(secrets []string) func(string) string {
-	p.mu.Lock()
-	all := slices.Clone(secrets)
-	for t := range p.tokens {
-		all = append(all, t)
-	}
-	p.mu.Unlock()
-	all = slices.DeleteFunc(all, func(s string) bool { return s == "" })
-	sort.Slice(all, func(i, j int) bool { return len(all[i]) > len(all[j]) })
-	all = slices.Compact(all)
-	return func(s string) string {
-		for _, secret := range all {
-			s = strings.ReplaceAll(s, secret, Redacted)
-		}
-		return s
-	}
-}
-
-func redactHeader(h http.Header, redact func(string) string) http.Header {
-	if h == nil {
-		return nil
-	}
-	out := make(http.Header, len(h))
-	for k, vs := range h {
-		sensitive := slices.ContainsFunc(sensitiveHeaders, func(s string) bool { return strings.EqualFold(s, k) })
-		for _, v := range vs {
-			if sensitive {
-				v = Redacted
-			} else {
-				v = redact(v)
-			}
-			out[k] = append(out[k], v)
-		}
-	}
-	return out
-}
-
-func redactViolations(vs validate.Violations, redact func(string) string) validate.Violations {
-	if len(vs) == 0 {
-		return nil
-	}
-	out := make(validate.Violations, len(vs))
-	for i, v := range vs {
-		v.Operation, v.Pointer, v.Expected, v.Got, v.Message = redact(v.Operation), redact(v.Pointer), redact(v.Expected), redact(v.Got), redact(v.Message)
-		out[i] = v
-	}
-	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/favconform/favconform/client"
 	"github.com/favconform/favconform/identity"
 	"github.com/favconform/favconform/internal/redact"
+	"github.com/favconform/favconform/target"
 	"github.com/favconform/favconform/validate"
 )
 
@@ -24,29 +25,12 @@ const SecretVar = "FAVCONFORM_SECRET"
 // TokenVar is the environment variable holding role's Authorization value:
 // FAVCONFORM_TOKEN_USER, FAVCONFORM_TOKEN_SECOND_USER, ... — the variables `favconform run
 // --target URL` reads, so a user who exported them for the run can paste a reproduction as is.
-func TokenVar(role identity.Role) string {
-	return "FAVCONFORM_TOKEN_" + envName(string(role))
-}
+func TokenVar(role identity.Role) string { return target.TokenEnv(role) }
 
 // HeaderVar is the placeholder of a redacted header other than Authorization, e.g.
 // FAVCONFORM_USER_WIX_SITE_ID.
 func HeaderVar(role identity.Role, header string) string {
-	return "FAVCONFORM_" + envName(string(role)) + "_" + envName(header)
-}
-
-func envName(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	if b.Len() == 0 {
-		return "ANONYMOUS"
-	}
-	return b.String()
+	return "FAVCONFORM_" + target.EnvName(string(role)) + "_" + target.EnvName(header)
 }
 
 // Curl renders the request of c as a curl command that sends it again: method, URL, headers and

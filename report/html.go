@@ -46,6 +46,7 @@ type htmlView struct {
 	Started  string
 	Took     string
 	Failures []htmlFailure
+	Causes   []htmlCause
 	Reqs     []htmlReq
 	Specs    []htmlSpec
 }
@@ -53,6 +54,12 @@ type htmlView struct {
 type htmlFailure struct {
 	Index       int
 	Name, First string
+}
+
+type htmlCause struct {
+	Num   int
+	Cause string
+	Specs []htmlRef
 }
 
 type htmlReq struct {
@@ -114,17 +121,18 @@ func (r *Report) HTML() ([]byte, error) {
 			hs.Took = ""
 		}
 		if s.Failure != nil {
-			hs.Failure = &htmlSpecFailure{Failure: *s.Failure, Hint: reproduceHint(s.Failure.Curl)}
+			hs.Failure = &htmlSpecFailure{Failure: *s.Failure}
+			hs.Failure.Hint, hs.Failure.Curl = r.Reproduction(s.Failure.Curl)
 			if s.State != "interrupted" {
 				v.Failures = append(v.Failures, htmlFailure{Index: i + 1, Name: s.Name, First: Headline(s.Failure.Message)})
 			}
 		}
-		for j, c := range s.Transcript {
-			hc := htmlCall{Spec: i + 1, Num: j + 1, Role: string(c.Role), Method: c.Method, URL: c.URL, Operation: c.Operation,
+		for _, c := range FailingFirst(s) {
+			hc := htmlCall{Spec: i + 1, Num: c.Num, Role: string(c.Role), Method: c.Method, URL: c.URL, Operation: c.Operation,
 				Status: c.Status, Err: c.Err, Took: c.Duration.Round(100 * time.Microsecond).String(),
 				RequestHeaders: headerLines(c.RequestHeader), ResponseHeaders: headerLines(c.ResponseHeader),
 				RequestBody: prettyBody(c.RequestBody), ResponseBody: prettyBody(c.ResponseBody),
-				Curl: c.Curl, Bad: Failed(c.Call), Failing: s.Failure != nil && s.Failure.Call != nil && *s.Failure.Call == j}
+				Curl: c.Curl, Bad: Failed(c.Call.Call), Failing: c.Failing}
 			for _, x := range c.Violations {
 				hc.Violations = append(hc.Violations, htmlViolation{In: string(x.In), Pointer: x.Pointer, Expected: x.Expected,
 					Got: x.Got, Operation: x.Operation, OnPurpose: c.InvalidOnPurpose && x.In == "request"})
@@ -136,6 +144,13 @@ func (r *Report) HTML() ([]byte, error) {
 	state := map[string]string{}
 	for _, s := range r.Specs {
 		state[s.Name] = s.State
+	}
+	for n, c := range r.Causes {
+		hc := htmlCause{Num: n + 1, Cause: c.Cause}
+		for _, name := range c.Specs {
+			hc.Specs = append(hc.Specs, htmlRef{Index: index[name], Name: name, State: state[name]})
+		}
+		v.Causes = append(v.Causes, hc)
 	}
 	for _, q := range r.Requirements {
 		hq := htmlReq{Requirement: q}

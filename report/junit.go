@@ -71,8 +71,23 @@ func (r *Report) JUnit() ([]byte, error) {
 		Name: "favconform conformance", Package: r.Target, Time: seconds(r.DurationMS),
 		Properties: []junitProperty{
 			{"tool", r.Tool}, {"version", r.Version}, {"target", r.Target}, {"profile", r.Profile},
-			{"labelFilter", r.LabelFilter}, {"conforming", fmt.Sprint(r.Summary.Conforming)},
+			{"labelFilter", r.LabelFilter}, {"conforming", fmt.Sprint(r.Summary.Conforming)}, {"verdict", r.Verdict()},
 		},
+	}
+	if r.Seed != "" {
+		s.Properties = append(s.Properties, junitProperty{"seed", r.Seed})
+	}
+	if r.Mock != nil {
+		s.Properties = append(s.Properties, junitProperty{"target", "embedded mock"}, junitProperty{"mockServe", r.Mock.Serve})
+		for _, d := range r.Mock.Deviations {
+			s.Properties = append(s.Properties, junitProperty{"mockDeviation", d})
+		}
+		for _, d := range r.Mock.Readings {
+			s.Properties = append(s.Properties, junitProperty{"mockReading", d})
+		}
+	}
+	for i, c := range r.Causes {
+		s.Properties = append(s.Properties, junitProperty{"cause", fmt.Sprintf("%d. %s (%d specs)", i+1, c.Cause, len(c.Specs))})
 	}
 	if !r.StartedAt.IsZero() {
 		s.Timestamp = r.StartedAt.UTC().Format(time.RFC3339)
@@ -109,7 +124,8 @@ func (r *Report) JUnit() ([]byte, error) {
 			first, _, _ := strings.Cut(msg, "\n")
 			text := msg + "\n\nat " + sp.Failure.Location
 			if sp.Failure.Curl != "" {
-				text += "\n\nreproduce the request (" + reproduceHint(sp.Failure.Curl) + "):\n" + sp.Failure.Curl
+				hint, curl := r.Reproduction(sp.Failure.Curl)
+				text += "\n\nreproduce the request (" + hint + "):\n" + curl
 			}
 			c.Failure = &junitFailure{Message: first, Type: "failed", Text: text}
 		case sp.State != "passed":
@@ -119,7 +135,7 @@ func (r *Report) JUnit() ([]byte, error) {
 				c.Skipped.Message = sp.State
 			}
 		}
-		c.SystemOut = TranscriptText(sp.Transcript)
+		c.SystemOut = TranscriptText(FailingFirst(sp))
 		s.Cases = append(s.Cases, c)
 	}
 	doc := junitSuites{Name: "favconform", Tests: s.Tests, Failures: s.Failures, Skipped: s.Skipped, Time: s.Time, Suites: []junitSuite{s}}
@@ -142,12 +158,43 @@ func (r *Report) WriteJUnit(dir string) error {
 	return os.WriteFile(filepath.Join(dir, "junit.xml"), b, 0o644)
 }
 
+// Numbered is a call with its number in the spec's transcript (1 is the first sent), and whether
+// it is the request the spec's failure is about.
+type Numbered struct {
+	Call
+	Num     int
+	Failing bool
+}
+
+// FailingFirst returns a spec's transcript for reading: the call its failure is about first
+// (marked), then the others in the order they were sent.
+func FailingFirst(sp Spec) []Numbered {
+	out := make([]Numbered, 0, len(sp.Transcript))
+	failing := -1
+	if sp.Failure != nil && sp.Failure.Call != nil {
+		failing = *sp.Failure.Call
+	}
+	if failing >= 0 && failing < len(sp.Transcript) {
+		out = append(out, Numbered{Call: sp.Transcript[failing], Num: failing + 1, Failing: true})
+	}
+	for i, c := range sp.Transcript {
+		if i != failing {
+			out = append(out, Numbered{Call: c, Num: i + 1})
+		}
+	}
+	return out
+}
+
 // TranscriptText renders calls as plain text: each request with its headers and body, the
-// response, the violations, and the curl command of the failed ones.
-func TranscriptText(calls []Call) string {
+// response, the violations, and the curl command of the failed ones; the failing call is marked.
+func TranscriptText(calls []Numbered) string {
 	var b strings.Builder
-	for i, c := range calls {
-		fmt.Fprintf(&b, "#%d %s %s %s", i+1, c.Role, c.Method, c.URL)
+	for _, c := range calls {
+		mark := ""
+		if c.Failing {
+			mark = "THE FAILING REQUEST: "
+		}
+		fmt.Fprintf(&b, "%s#%d %s %s %s", mark, c.Num, c.Role, c.Method, c.URL)
 		if c.Err != "" {
 			fmt.Fprintf(&b, " -> no response: %s\n", c.Err)
 		} else {

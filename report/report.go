@@ -26,17 +26,50 @@ const SchemaVersion = 1
 
 // Report is report.json.
 type Report struct {
-	SchemaVersion int           `json:"schemaVersion"`
-	Tool          string        `json:"tool"`
-	Version       string        `json:"version"`
-	Target        string        `json:"target"`
-	Profile       string        `json:"profile"`
-	LabelFilter   string        `json:"labelFilter"`
-	StartedAt     time.Time     `json:"startedAt"`
-	DurationMS    int64         `json:"durationMs"`
-	Summary       Summary       `json:"summary"`
-	Requirements  []Requirement `json:"requirements"`
-	Specs         []Spec        `json:"specs"`
+	SchemaVersion int    `json:"schemaVersion"`
+	Tool          string `json:"tool"`
+	Version       string `json:"version"`
+	Target        string `json:"target"`
+	// Mock describes the embedded reference mock when it was the target (absent otherwise).
+	Mock *MockTarget `json:"mock,omitempty"`
+	// Seed is the seed of the model-based sequences ("" when none ran).
+	Seed         string        `json:"seed,omitempty"`
+	Profile      string        `json:"profile"`
+	LabelFilter  string        `json:"labelFilter"`
+	StartedAt    time.Time     `json:"startedAt"`
+	DurationMS   int64         `json:"durationMs"`
+	Summary      Summary       `json:"summary"`
+	Requirements []Requirement `json:"requirements"`
+	// ObservedReadings say, for each silent point of the docs (spec/discrepancies.yaml) a spec
+	// touched, which legitimate reading the target took, with the exchange that showed it.
+	ObservedReadings []ObservedReading `json:"observedReadings"`
+	// Causes group the failed specs by root cause, most specs first: one wrong field in every
+	// response is one cause, not a hundred failures.
+	Causes []Cause `json:"causes"`
+	Specs  []Spec  `json:"specs"`
+}
+
+// ObservedReading is one silent point as the target answered it.
+type ObservedReading struct {
+	// ID is the discrepancy's id in spec/discrepancies.yaml.
+	ID string `json:"id"`
+	// Reading says which reading the target took, in words.
+	Reading string `json:"reading"`
+	// Evidence is the (redacted) exchange that showed it.
+	Evidence string `json:"evidence"`
+	// Spec is the spec that saw it.
+	Spec string `json:"spec"`
+}
+
+// MockTarget is the embedded reference mock a run checked.
+type MockTarget struct {
+	// Deviations and Readings are the switches it ran with.
+	Deviations []string `json:"deviations"`
+	Readings   []string `json:"readings"`
+	// Serve is the command that serves the same mock at MockServeAddr.
+	Serve string `json:"serve"`
+	// Tokens are its public tokens by the variable a reproduction uses (FAVCONFORM_TOKEN_USER, ...).
+	Tokens map[string]string `json:"tokens"`
 }
 
 // Summary counts the specs.
@@ -49,6 +82,13 @@ type Summary struct {
 	// running is "interrupted", the rest did not run, and there is no verdict beyond the failures
 	// seen so far.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Total is the number of specs in the suites; Ran, those that ran to a result (passed or
+	// failed). A run with Ran 0 checked nothing and has no verdict.
+	Total int `json:"total"`
+	Ran   int `json:"ran"`
+	// SkippedBecause counts the skipped specs by cause (Meta.SkipCause: "roles", "writes",
+	// "snapshot", "webhooks", "strict", "filter", "other").
+	SkippedBecause map[string]int `json:"skippedBecause,omitempty"`
 }
 
 // Requirement is one register entry with its verdict over the specs that cover it.
@@ -102,9 +142,19 @@ type Meta struct {
 	TranscriptEntry string
 	// RequirementLabelPrefix starts the labels that name requirements.
 	RequirementLabelPrefix string
+	// ObservedReadingEntry is the report-entry name under which specs record the reading of a
+	// silent point the target took.
+	ObservedReadingEntry string
 	// Redactor removes the run's secrets from every string of the report (nil: credential
 	// headers, userinfo and secret query values only).
 	Redactor *redact.Redactor
+	// Mock describes the embedded mock when it was the target.
+	Mock *MockTarget
+	// Seed is the model-based seed.
+	Seed string
+	// SkipCause says why a skipped spec (its labels, and the message it skipped with: "" when a
+	// filter left it out) did not run: one of the SkippedBecause keys. nil: "other".
+	SkipCause func(labels []string, message string) string
 	// CallTimes gives, per spec (full text), when each call of its transcript ended, in order;
 	// it tells which request a failure is about. Without it the failing request is guessed.
 	CallTimes map[string][]time.Time
@@ -113,7 +163,7 @@ type Meta struct {
 // FromGinkgo builds the report of a Ginkgo run.
 func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 	out := &Report{
-		SchemaVersion: SchemaVersion, Tool: "favconform", Version: meta.Version, Target: meta.Redactor.String(meta.Target),
+		SchemaVersion: SchemaVersion, Tool: "favconform", Version: meta.Version, Target: meta.Redactor.String(meta.Target), Mock: meta.Mock, Seed: meta.Seed,
 		Profile: "default", LabelFilter: meta.LabelFilter, StartedAt: r.StartTime, DurationMS: r.RunTime.Milliseconds(),
 	}
 	if meta.Strict {
@@ -141,11 +191,14 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 				sp.Requirements = append(sp.Requirements, id)
 			}
 		}
+		out.Summary.Total++
 		switch sp.State {
 		case "passed":
 			out.Summary.Passed++
+			out.Summary.Ran++
 		case "failed":
 			out.Summary.Failed++
+			out.Summary.Ran++
 			sp.Failure = &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}
 		case "interrupted":
 			// Not a failure of the target: where it stood when stopped, for the reader.
@@ -154,8 +207,25 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 		default:
 			out.Summary.Skipped++
 			sp.SkipReason = s.Failure.Message
+			cause := "other"
+			if meta.SkipCause != nil {
+				cause = meta.SkipCause(sp.Labels, sp.SkipReason)
+			}
+			if out.Summary.SkippedBecause == nil {
+				out.Summary.SkippedBecause = map[string]int{}
+			}
+			out.Summary.SkippedBecause[cause]++
 		}
 		for _, e := range s.ReportEntries {
+			if e.Name == meta.ObservedReadingEntry && meta.ObservedReadingEntry != "" {
+				if o, ok := e.GetRawValue().(interface {
+					Observed() (string, string, string)
+				}); ok {
+					id, reading, evidence := o.Observed()
+					out.observe(ObservedReading{ID: id, Reading: reading, Evidence: meta.Redactor.String(evidence), Spec: s.FullText()})
+				}
+				continue
+			}
 			if e.Name != meta.TranscriptEntry {
 				continue
 			}
@@ -177,7 +247,8 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 			out.Summary.Interrupted = true
 		}
 	}
-	out.Summary.Conforming = out.Summary.Failed == 0 && r.SuiteSucceeded && !out.Summary.Interrupted
+	out.Summary.Conforming = out.Summary.Failed == 0 && r.SuiteSucceeded && !out.Summary.Interrupted && out.Summary.Ran > 0
+	out.Causes = groupCauses(out.Specs)
 	known := map[string]bool{}
 	for _, q := range reqs {
 		known[q.ID] = true
@@ -219,6 +290,18 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 		out.Requirements = append(out.Requirements, rq)
 	}
 	return out
+}
+
+// observe records a reading once per (point, reading), keeping the first evidence; a target that
+// takes two readings of one point shows both.
+func (r *Report) observe(o ObservedReading) {
+	for _, x := range r.ObservedReadings {
+		if x.ID == o.ID && x.Reading == o.Reading {
+			return
+		}
+	}
+	r.ObservedReadings = append(r.ObservedReadings, o)
+	sort.SliceStable(r.ObservedReadings, func(i, j int) bool { return r.ObservedReadings[i].ID < r.ObservedReadings[j].ID })
 }
 
 func state(s types.SpecReport) string {
@@ -280,20 +363,16 @@ func (r *Report) Print(w io.Writer) {
 	if len(failed) > 0 {
 		fmt.Fprintf(w, "failed requirements: %s\n", strings.Join(failed, ", "))
 	}
-	n := 0
-	for _, s := range r.Specs {
-		if s.Failure == nil || s.State == "interrupted" {
-			continue
-		}
-		n++
-		fmt.Fprintf(w, "\nFAIL %d: %s\n  at %s\n  %s\n", n, s.Name, s.Failure.Location, strings.ReplaceAll(strings.TrimSpace(s.Failure.Message), "\n", "\n  "))
-		if s.Failure.Curl != "" {
-			fmt.Fprintf(w, "  reproduce the request (%s):\n    %s\n", reproduceHint(s.Failure.Curl), strings.ReplaceAll(s.Failure.Curl, "\n", "\n    "))
-		}
-	}
+	r.printCauses(w)
 	for _, s := range r.Specs {
 		if s.State == "skipped" && s.SkipReason != "" {
 			fmt.Fprintf(w, "SKIP: %s: %s\n", s.Name, s.SkipReason)
+		}
+	}
+	if len(r.ObservedReadings) > 0 {
+		fmt.Fprintf(w, "\nreadings the target took where the docs are silent (spec/discrepancies.yaml):\n")
+		for _, o := range r.ObservedReadings {
+			fmt.Fprintf(w, "  %-24s %s\n", o.ID, o.Reading)
 		}
 	}
 	if r.Profile != "strict" {
@@ -304,10 +383,82 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "\nINTERRUPTED while running: %s\n  at %s\n", s.Name, s.Failure.Location)
 		}
 	}
-	if v := r.Verdict(); v == VerdictInterrupted {
+	switch v := r.Verdict(); v {
+	case VerdictInterrupted:
 		fmt.Fprintln(w, v+": the run was stopped before its end; no verdict (nothing failed before it)")
-	} else {
-		fmt.Fprintln(w, v)
+	case VerdictNothingChecked:
+		fmt.Fprintln(w, v+": no spec ran to a result, so the run has no verdict"+r.ranLine())
+	default:
+		fmt.Fprintln(w, v+r.ranLine())
+	}
+}
+
+// skipCauseWords says what each skip cause means, for the verdict line.
+var skipCauseWords = []struct{ cause, words string }{
+	{"roles", "need roles you did not configure"},
+	{"writes", "write, which this run does not allow (--allow-writes)"},
+	{"snapshot", "write lists the harness could not snapshot"},
+	{"webhooks", "need the target's webhook events (a webhooks section)"},
+	{"strict", "need --strict"},
+	{"filter", "left out by --label-filter or --focus"},
+	{"other", "skipped for other reasons"},
+}
+
+// ranLine is the verdict line's tail, e.g. " (96 of 136 specs ran; 40 skipped: 31 need roles you
+// did not configure, 9 need --strict)"; empty when every spec ran.
+func (r *Report) ranLine() string {
+	if r.Summary.Total == 0 || r.Summary.Ran == r.Summary.Total {
+		return ""
+	}
+	var parts []string
+	for _, c := range skipCauseWords {
+		if n := r.Summary.SkippedBecause[c.cause]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, c.words))
+		}
+	}
+	line := fmt.Sprintf(" (%d of %d specs ran", r.Summary.Ran, r.Summary.Total)
+	if r.Summary.Skipped > 0 {
+		line += fmt.Sprintf("; %d skipped", r.Summary.Skipped)
+		if len(parts) > 0 {
+			line += ": " + strings.Join(parts, ", ")
+		}
+	}
+	return line + ")"
+}
+
+// printCauses prints each root cause once: its first spec's failure, with the reproduction, and
+// the other specs it failed. A failed suite node (BeforeSuite, ...) is printed on its own.
+func (r *Report) printCauses(w io.Writer) {
+	byName := map[string]Spec{}
+	for _, s := range r.Specs {
+		byName[s.Name] = s
+	}
+	if len(r.Causes) > 0 {
+		fmt.Fprintf(w, "\n%d failed spec(s), %d root cause(s):\n", r.Summary.Failed, len(r.Causes))
+		for i, c := range r.Causes {
+			fmt.Fprintf(w, "  %d. %s — %d spec(s)\n", i+1, c.Cause, len(c.Specs))
+		}
+	}
+	for i, c := range r.Causes {
+		s := byName[c.Specs[0]]
+		fmt.Fprintf(w, "\nCAUSE %d: %s\n  first in: %s\n  at %s\n  %s\n", i+1, c.Cause, s.Name, s.Failure.Location, strings.ReplaceAll(strings.TrimSpace(s.Failure.Message), "\n", "\n  "))
+		if s.Failure.Curl != "" {
+			hint, curl := r.Reproduction(s.Failure.Curl)
+			fmt.Fprintf(w, "  reproduce the request (%s):\n    %s\n", hint, strings.ReplaceAll(curl, "\n", "\n    "))
+		}
+		if more := c.Specs[1:]; len(more) > 0 {
+			shown := more[:min(len(more), 5)]
+			fmt.Fprintf(w, "  the same cause failed %d more spec(s): %s", len(more), strings.Join(shown, "; "))
+			if len(more) > len(shown) {
+				fmt.Fprintf(w, "; and %d more (report.html and report.json list them)", len(more)-len(shown))
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	for _, s := range r.Specs {
+		if s.Failure != nil && s.State == "failed" && !slices.ContainsFunc(r.Causes, func(c Cause) bool { return slices.Contains(c.Specs, s.Name) }) {
+			fmt.Fprintf(w, "\nFAIL: %s\n  at %s\n  %s\n", s.Name, s.Failure.Location, strings.ReplaceAll(strings.TrimSpace(s.Failure.Message), "\n", "\n  "))
+		}
 	}
 }
 
@@ -316,16 +467,20 @@ const (
 	VerdictConforming    = "CONFORMING"
 	VerdictNonconforming = "NOT CONFORMING"
 	VerdictInterrupted   = "INTERRUPTED"
+	// VerdictNothingChecked is a run in which no spec ran to a result: it has no verdict.
+	VerdictNothingChecked = "NOTHING CHECKED"
 )
 
 // Verdict is the run's verdict. A run stopped before its end has none unless something failed
 // before the stop (then it is NOT CONFORMING).
 func (r *Report) Verdict() string {
 	switch {
-	case r.Summary.Conforming:
-		return VerdictConforming
 	case r.Summary.Interrupted && r.Summary.Failed == 0:
 		return VerdictInterrupted
+	case r.Summary.Ran == 0 && r.Summary.Failed == 0:
+		return VerdictNothingChecked
+	case r.Summary.Conforming:
+		return VerdictConforming
 	}
 	return VerdictNonconforming
 }
@@ -337,6 +492,34 @@ func reproduceHint(curl string) string {
 		return "paste it into a shell"
 	}
 	return "export " + strings.Join(vars, ", ") + " first"
+}
+
+// MockServeAddr is where a reproduction against the embedded mock asks for the same mock to be
+// served: the embedded one is gone once the run ends.
+const MockServeAddr = "127.0.0.1:8080"
+
+// Reproduction is how to send a failing request again: a hint (what to export or start first)
+// and the curl command. Against the embedded mock, whose address is gone after the run, the
+// command targets the same mock served by `favconform serve` (Mock.Serve) at MockServeAddr, and
+// the variables are its public tokens.
+func (r *Report) Reproduction(curl string) (hint, command string) {
+	if r.Mock == nil {
+		return reproduceHint(curl), curl
+	}
+	command = strings.ReplaceAll(curl, strings.TrimRight(r.Target, "/"), "http://"+MockServeAddr)
+	var exports []string
+	for _, v := range curlVars(curl) {
+		if tok, ok := r.Mock.Tokens[v]; ok {
+			exports = append(exports, v+"="+tok)
+		} else {
+			exports = append(exports, v)
+		}
+	}
+	hint = "the embedded mock at " + r.Target + " is gone after the run: start the same mock with `" + r.Mock.Serve + "`"
+	if len(exports) > 0 {
+		hint += ", export " + strings.Join(exports, " ") + " (the mock's public tokens)"
+	}
+	return hint + ", then", command
 }
 
 // curlVars lists the placeholder variables a curl command uses.

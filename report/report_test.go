@@ -93,7 +93,7 @@ func TestConsoleSummaryPrintsTheReproduction(t *testing.T) {
 	var b bytes.Buffer
 	fixtureReport(t).Print(&b)
 	out := b.String()
-	for _, want := range []string{"1 passed, 1 failed, 2 skipped", "FAIL 1: Create User Favorite List POST creates the list",
+	for _, want := range []string{"1 passed, 1 failed, 2 skipped", "CAUSE 1: createUserFavoriteList response /favoriteList/revision: expected type string matching ^[0-9]+$, got N\n  first in: Create User Favorite List POST creates the list",
 		"reproduce the request (export FAVCONFORM_TOKEN_USER, FAVCONFORM_USER_X_SITE first):", "curl -i -X POST http://127.0.0.1:8080/dashboard/v1/user-favorite-list",
 		`-H "Authorization: $FAVCONFORM_TOKEN_USER"`, "NOT CONFORMING"} {
 		if !strings.Contains(out, want) {

@@ -41,6 +41,7 @@ func TestSchemaDocumentsEveryField(t *testing.T) {
 	c := &r.Specs[1].Transcript[2]
 	c.Err, c.InvalidOnPurpose = "no answer within 10s", true
 	r.Specs[1].Transcript[1].Violations[0].Message = "value must be a string"
+	r.ObservedReadings = []ObservedReading{{ID: "get-without-list", Reading: "404", Evidence: "GET /x → 404 {}", Spec: "a spec"}}
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)

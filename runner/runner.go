@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,6 +54,9 @@ type Options struct {
 	TargetURL string
 	// Deviations switch the embedded mock's deviations on (mock.Deviations).
 	Deviations []string
+	// Readings move the embedded mock to other legitimate readings of points the docs leave
+	// open (mock.Readings): the default profile must pass it under any of them.
+	Readings []string
 	// Strict includes the checks of readings the docs do not force.
 	Strict bool
 	// LabelFilter narrows the specs (Ginkgo's label filter syntax), combined with the profile.
@@ -79,6 +83,17 @@ type Options struct {
 	// Clients is how many clients the concurrency specs race (0: FAVCONFORM_CLIENTS, else
 	// suites.DefaultClients).
 	Clients int
+	// AllowEmpty lets a run in which no spec ran to a result end without an error (it has no
+	// verdict; by default it is a NothingCheckedError, exit 2).
+	AllowEmpty bool
+}
+
+// NothingCheckedError is a run in which no spec ran to a result (exit 2): a filter matched
+// nothing, or every spec that matched was skipped.
+type NothingCheckedError struct{ Reason string }
+
+func (e NothingCheckedError) Error() string {
+	return "nothing was checked: " + e.Reason + " (--allow-empty makes such a run exit 0)"
 }
 
 // UsageError is a configuration the run cannot start with (exit 2).
@@ -99,7 +114,10 @@ func ExitCode(o *report.Report, err error) int {
 	var un UnreachableError
 	var re RestoreError
 	var ie InterruptedError
+	var ne NothingCheckedError
 	switch {
+	case errors.As(err, &ne):
+		return ExitUsage
 	case errors.As(err, &re):
 		return ExitRestoreFailed
 	case errors.As(err, &ie):
@@ -114,7 +132,7 @@ func ExitCode(o *report.Report, err error) int {
 		return ExitNonconforming
 	}
 	switch o.Verdict() {
-	case report.VerdictConforming:
+	case report.VerdictConforming, report.VerdictNothingChecked: // (nothing checked: only with AllowEmpty)
 		return ExitConforming
 	case report.VerdictInterrupted:
 		return ExitInterrupted
@@ -127,7 +145,7 @@ func ExitCode(o *report.Report, err error) int {
 func Target(opts Options) (cfg target.Config, stop func(), err error) {
 	stop = func() {}
 	if opts.TargetFile == "" && opts.TargetURL == "" {
-		srv, err := mock.NewServer(mock.Options{Deviations: opts.Deviations})
+		srv, err := mock.NewServer(mock.Options{Deviations: opts.Deviations, Readings: opts.Readings})
 		if err != nil {
 			return cfg, stop, UsageError{err}
 		}
@@ -135,8 +153,8 @@ func Target(opts Options) (cfg target.Config, stop func(), err error) {
 		cfg.Timeout = opts.Timeout
 		return cfg, srv.Close, nil
 	}
-	if len(opts.Deviations) > 0 {
-		return cfg, stop, UsageError{errors.New("deviations apply to the embedded mock only; drop --target/--target-file, or start `favconform serve --deviate NAME` and point --target at it")}
+	if len(opts.Deviations) > 0 || len(opts.Readings) > 0 {
+		return cfg, stop, UsageError{errors.New("deviations and readings apply to the embedded mock only; drop --target/--target-file, or start `favconform serve --deviate NAME --reading NAME` and point --target at it")}
 	}
 	if opts.TargetFile != "" {
 		cfg, err = target.Load(opts.TargetFile)
@@ -163,10 +181,8 @@ func Target(opts Options) (cfg target.Config, stop func(), err error) {
 }
 
 // TokenEnv is the environment variable holding role's token when a target is given by URL alone:
-// FAVCONFORM_TOKEN_USER, FAVCONFORM_TOKEN_SECOND_USER, ...
-func TokenEnv(role identity.Role) string {
-	return "FAVCONFORM_TOKEN_" + strings.ToUpper(strings.ReplaceAll(string(role), "-", "_"))
-}
+// FAVCONFORM_TOKEN_USER, FAVCONFORM_TOKEN_SECOND_USER, ... (target.TokenEnv).
+func TokenEnv(role identity.Role) string { return target.TokenEnv(role) }
 
 // TokensFromEnv reads each role's Authorization token from its TokenEnv variable; roles whose
 // variable is unset are left out (their specs are skipped, saying so).
@@ -238,9 +254,18 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	allowWrites, readOnlyWhy := writePolicy(cfg, embedded, opts.AllowWrites)
 	logLine := func(s string) { fmt.Fprintln(out, "favconform: "+s) }
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
+	for _, f := range []struct{ flag, expr string }{{"--label-filter", opts.LabelFilter}, {"-ginkgo.label-filter", suiteConfig.LabelFilter}} {
+		if _, err := types.ParseLabelFilter(f.expr); err != nil {
+			return nil, UsageError{fmt.Errorf("%s %q is not a label filter: %s (syntax: labels joined with &&, ||, ! and parentheses, e.g. 'req:revision.stale-refused || concurrency')", f.flag, f.expr, plainGinkgoError(err))}
+		}
+	}
 	suiteConfig.LabelFilter = LabelFilter(opts.Strict, opts.LabelFilter, suiteConfig.LabelFilter)
-	if !allowWrites {
+	userFilter := suiteConfig.LabelFilter
+	if !allowWrites && !opts.DryRun {
+		// A dry run lists the writing specs too, saying they would be skipped.
 		suiteConfig.LabelFilter = joinFilters(suiteConfig.LabelFilter, suites.ReadOnly)
+		logLine(readOnlyWhy)
+	} else if !allowWrites {
 		logLine(readOnlyWhy)
 	} else if !embedded && !opts.DryRun {
 		logLine("writes allowed: the suites will delete and recreate the favorite lists of the configured identities; each list is snapshotted now and restored after the run (also after a failure or Ctrl-C).")
@@ -252,6 +277,9 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 		target = "the embedded reference mock at " + cfg.BaseURL
 		if len(opts.Deviations) > 0 {
 			target += " (deviations: " + strings.Join(opts.Deviations, ", ") + ")"
+		}
+		if len(opts.Readings) > 0 {
+			target += " (readings: " + strings.Join(opts.Readings, ", ") + ")"
 		}
 	}
 	fmt.Fprintf(out, "favconform: running the conformance suites against %s (label filter %q)\n", target, suiteConfig.LabelFilter)
@@ -302,12 +330,17 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	}
 	rep := report.FromGinkgo(ginkgoReport, reqs, report.Meta{
 		Version: opts.Version, Target: cfg.DisplayURL(), LabelFilter: suiteConfig.LabelFilter, Strict: opts.Strict,
-		TranscriptEntry: suites.TranscriptEntry, RequirementLabelPrefix: suites.RequirementLabelPrefix,
-		Redactor: redactor, CallTimes: clock.snapshot(),
+		TranscriptEntry: suites.TranscriptEntry, RequirementLabelPrefix: suites.RequirementLabelPrefix, ObservedReadingEntry: suites.ObservedReadingEntry,
+		Redactor: redactor, CallTimes: clock.snapshot(), Mock: embeddedMock(embedded, opts), Seed: os.Getenv(suites.SeedEnv),
+		SkipCause: func(labels []string, msg string) string {
+			return suites.SkipCause(labels, msg, opts.Strict, allowWrites)
+		},
 	})
-	rep.Print(out)
 	if opts.DryRun {
-		printDryRun(out, rep, allowWrites && !embedded)
+		// A dry run has no verdict: it says what a run would do (its report lists the specs).
+		printDryRun(out, rep, dryRunPlan{cfg: cfg, allowWrites: allowWrites, snapshot: allowWrites && !embedded, receiver: receiver != nil})
+	} else {
+		rep.Print(out)
 	}
 	if opts.ReportDir != "" {
 		if err := rep.WriteAll(opts.ReportDir); err != nil {
@@ -315,11 +348,73 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 		}
 		fmt.Fprintf(out, "reports written to %s (junit.xml, report.json, report.html)\n", opts.ReportDir)
 	}
+	if opts.DryRun {
+		return rep, nil
+	}
 	if restoreErr != nil {
 		fmt.Fprintf(out, "favconform: RESTORE FAILED: %v\n", restoreErr)
 		return rep, restoreErr
 	}
+	if rep.Verdict() == report.VerdictNothingChecked && !opts.AllowEmpty {
+		return rep, NothingCheckedError{Reason: nothingReason(rep, ginkgoReport, opts.LabelFilter, userFilter, opts.Focus)}
+	}
 	return rep, nil
+}
+
+// embeddedMock describes the embedded mock for the report (nil for another target).
+func embeddedMock(embedded bool, opts Options) *report.MockTarget {
+	if !embedded {
+		return nil
+	}
+	m := &report.MockTarget{Deviations: append([]string{}, opts.Deviations...), Readings: append([]string{}, opts.Readings...),
+		Tokens: map[string]string{}, Serve: "favconform serve --addr " + report.MockServeAddr}
+	for _, d := range opts.Deviations {
+		m.Serve += " --deviate " + d
+	}
+	for _, r := range opts.Readings {
+		m.Serve += " --reading " + r
+	}
+	for _, id := range identity.Default() {
+		if _, seen := m.Tokens[target.TokenEnv(id.Role)]; !seen {
+			m.Tokens[target.TokenEnv(id.Role)] = id.Token
+		}
+	}
+	return m
+}
+
+// nothingReason says why a run checked nothing: its filters matched no spec, or every spec they
+// matched was skipped (and why). user is the --label-filter the user gave, combined the one in
+// force.
+func nothingReason(rep *report.Report, g types.Report, user, combined string, focus []string) string {
+	var what []string
+	if user != "" {
+		what = append(what, fmt.Sprintf("--label-filter %q", user))
+	}
+	for _, f := range focus {
+		what = append(what, fmt.Sprintf("--focus %q", f))
+	}
+	if len(what) == 0 {
+		what = append(what, "the profile's filter")
+	}
+	matching := strings.Join(what, " and ") + fmt.Sprintf(" (label filter in force: %q)", combined)
+	if g.PreRunStats.SpecsThatWillRun == 0 {
+		return fmt.Sprintf("no spec of %d matches %s", rep.Summary.Total, matching)
+	}
+	var why []string
+	for cause, n := range rep.Summary.SkippedBecause {
+		if cause != "filter" && cause != "strict" {
+			why = append(why, fmt.Sprintf("%d: %s", n, cause))
+		}
+	}
+	slices.Sort(why)
+	return fmt.Sprintf("every one of the %d specs matching %s was skipped (%s; the summary above says why each)", g.PreRunStats.SpecsThatWillRun, matching, strings.Join(why, ", "))
+}
+
+// plainGinkgoError is a Ginkgo error's message without its colour codes and indentation.
+func plainGinkgoError(err error) string {
+	s := err.Error()
+	s = regexp.MustCompile(`\x1b\[[0-9;]*m|\{\{[a-z/]+\}\}`).ReplaceAllString(s, "")
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func joinFilters(a, b string) string {
@@ -329,22 +424,65 @@ func joinFilters(a, b string) string {
 	return "(" + a + ") && " + b
 }
 
-// printDryRun lists what a real run would do: each spec, and whether it writes.
-func printDryRun(out io.Writer, rep *report.Report, allowWrites bool) {
-	fmt.Fprintln(out, "\ndry run: no request was sent. A run would:")
+// dryRunPlan is what a dry run knows of the run it stands for.
+type dryRunPlan struct {
+	cfg         target.Config
+	allowWrites bool
+	snapshot    bool
+	receiver    bool
+}
+
+// printDryRun lists what a real run would do: each spec it would run (and whether it writes), and
+// each it would skip, with why. It sends no request and gives no verdict.
+func printDryRun(out io.Writer, rep *report.Report, plan dryRunPlan) {
+	var run, skip []string
 	for _, s := range rep.Specs {
-		if s.State != "passed" {
+		if s.State != "passed" { // Ginkgo marks what a dry run would run as passed
+			continue
+		}
+		if why := plan.skipReason(s.Labels); why != "" {
+			skip = append(skip, fmt.Sprintf("  skip  %s\n        (%s)", s.Name, why))
 			continue
 		}
 		what := "writes: deletes, creates and changes the favorite lists of the identities it uses"
 		if slices.Contains(s.Labels, suites.ReadOnly) {
 			what = "read-only"
 		}
-		fmt.Fprintf(out, "  run   %s  [%s]\n", s.Name, what)
+		run = append(run, fmt.Sprintf("  run   %s  [%s]", s.Name, what))
 	}
-	if allowWrites {
-		fmt.Fprintln(out, "Before the first spec it would snapshot every configured identity's list, and restore each after the last.")
+	fmt.Fprintf(out, "\ndry run: no request was sent, and a dry run has no verdict. Of %d specs, a run would run %d and skip %d:\n", rep.Summary.Total, len(run), len(skip)+rep.Summary.Skipped)
+	for _, l := range append(run, skip...) {
+		fmt.Fprintln(out, l)
 	}
+	if n := rep.Summary.Skipped; n > 0 {
+		fmt.Fprintf(out, "  and %d left out by the profile and the filters", n)
+		if k := rep.Summary.SkippedBecause["strict"]; k > 0 {
+			fmt.Fprintf(out, " (%d need --strict)", k)
+		}
+		fmt.Fprintln(out)
+	}
+	if plan.snapshot {
+		fmt.Fprintln(out, "Before the first write it would snapshot every configured identity's list (saved to a recovery file), and restore and check each after the last spec.")
+	}
+}
+
+// skipReason says why a run would skip a spec with these labels, or "".
+func (p dryRunPlan) skipReason(labels []string) string {
+	var missing []string
+	for _, l := range labels {
+		if role, ok := strings.CutPrefix(l, suites.RoleLabelPrefix); ok && !p.cfg.Has(identity.Role(role)) {
+			missing = append(missing, fmt.Sprintf("role %s: set identities.%s.headers in the target file", role, role))
+		}
+	}
+	switch {
+	case !p.allowWrites && !slices.Contains(labels, suites.ReadOnly):
+		return "it writes, which this run does not allow: --allow-writes"
+	case len(missing) > 0:
+		return "needs " + strings.Join(missing, "; ")
+	case slices.Contains(labels, suites.Webhooks) && !p.receiver:
+		return "needs the target's webhook events: " + target.NoWebhooksMessage
+	}
+	return ""
 }
 
 // LabelFilter combines the profile with the user's filter. An explicit --ginkgo.label-filter

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,12 +51,25 @@ func TestLoad(t *testing.T) {
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
 			ids = append(ids, op.OperationID)
-			if op.Responses.Status(200) == nil || op.Responses.Value("5XX") == nil {
-				t.Errorf("%s: no 200 or no 5XX response", op.OperationID)
+			// 200, any 4xx in Wix's error shape, any 5xx; nothing else (no other 2xx, no default).
+			if keys := op.Responses.Keys(); !slices.Equal(keys, []string{"200", "4XX", "5XX"}) {
+				t.Errorf("%s: responses %v, want exactly 200, 4XX and 5XX", op.OperationID, keys)
 			}
-			for _, code := range []int{400, 401, 403, 404, 409, 428, 429} {
-				if op.Responses.Status(code) == nil {
-					t.Errorf("%s: no %d response", op.OperationID, code)
+			for _, code := range []int{400, 401, 403, 404, 405, 409, 412, 415, 422, 428, 429, 451, 499} {
+				r := op.Responses.Status(code)
+				if r == nil || r.Value == nil || r.Value.Content.Get("application/json") == nil ||
+					r.Value.Content.Get("application/json").Schema.Ref != "#/components/schemas/ErrorBody" {
+					t.Errorf("%s: %d is not described as Wix's error body", op.OperationID, code)
+				}
+			}
+			for _, code := range []int{500, 502, 503, 599} {
+				if r := op.Responses.Status(code); r == nil || r.Value == nil || len(r.Value.Content) != 0 {
+					t.Errorf("%s: %d must be described, with no content (an empty body conforms)", op.OperationID, code)
+				}
+			}
+			for _, code := range []int{100, 201, 204, 299, 302} {
+				if op.Responses.Status(code) != nil || op.Responses.Default() != nil {
+					t.Errorf("%s: %d must not be documented [status-200-not-201]", op.OperationID, code)
 				}
 			}
 		}
@@ -209,11 +223,16 @@ func TestRequestValidation(t *testing.T) {
 		want                    string // in the error
 	}{
 		{"missing Authorization", "GET", base, "", "security requirements failed"},
-		{"read-only id on add", "POST", base + "/add-favorite", `{"favorite":{"id":"` + favoriteID + `","pageId":"p","title":"t"}}`, `readOnly property "id"`},
+		// [create-favorite-ids] A favorite's id is not read-only (the SDK marks only the list's).
+		{"favorite id on add", "POST", base + "/add-favorite", `{"favorite":{"id":"` + favoriteID + `","pageId":"p","title":"t"}}`, ""},
+		{"favorite id on add that is no GUID", "POST", base + "/add-favorite", `{"favorite":{"id":"fav-1","pageId":"p","title":"t"}}`, `format "uuid"`},
+		{"read-only list id on create", "POST", base, `{"favoriteList":{"id":"` + listID + `","favorites":[{"id":"` + favoriteID + `","pageId":"p","title":"t"}]}}`, `readOnly property "id"`},
 		{"read-only date on create", "POST", base, `{"favoriteList":{"createdDate":"2024-05-19T13:05:45.684Z"}}`, `readOnly property "createdDate"`},
 		{"no envelope", "POST", base + "/add-favorite", `{"pageId":"p","title":"t"}`, `property "favorite" is missing`},
 		{"no body", "POST", base, "", "value is required but missing"},
 		{"title missing", "POST", base + "/add-favorite", `{"favorite":{"pageId":"p"}}`, `property "title" is missing`},
+		{"relativeUrl null on add (the SDK: `relativeUrl?: string | null`)", "POST", base + "/add-favorite", `{"favorite":{"pageId":"p","title":"t","relativeUrl":null}}`, ""},
+		{"title null on add", "POST", base + "/add-favorite", `{"favorite":{"pageId":"p","title":null}}`, "Value is not nullable"},
 		{"title of 41 characters", "POST", base + "/add-favorite", `{"favorite":{"pageId":"p","title":"` + strings.Repeat("x", 41) + `"}}`, "maximum string length is 40"},
 		{"revision not digits", "PATCH", base + "/" + listID, `{"favoriteList":{"revision":"1a"}}`, `string doesn't match the regular expression`},
 		{"101 favorites", "PATCH", base + "/" + listID, `{"favoriteList":{"favorites":[` +
@@ -255,14 +274,28 @@ func TestResponseValidation(t *testing.T) {
 		{"list id not a uuid", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, listID, "b8216af7", 1) + `}`, `"/favoriteList/id": string doesn't match the format "uuid"`},
 		{"favorite id not a uuid", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, favoriteID, "10b007d6-1d67-4deb-9adf-32813f580bag", 1) + `}`, `"/favoriteList/favorites/0/id": string doesn't match the format "uuid"`},
 		{"updatedDate missing", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"updatedDate":"2024-05-20T14:46:50.126Z",`, "", 1) + `}`, `property "updatedDate" is missing`},
-		{"favorite title missing", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `,"title":"t"`, "", 1) + `}`, `property "title" is missing`},
+		// The SDK: `title?: string | null`; a real list may hold a favorite without a title.
+		{"favorite title missing", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `,"title":"t"`, "", 1) + `}`, ""},
+		{"favorite title missing in GET", "GET", base, 200, `{"favoriteList":` + strings.Replace(goodList, `,"title":"t"`, "", 1) + `}`, ""},
+		{"favorite title null", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"title":"t"`, `"title":null`, 1) + `}`, ""},
+		{"favorite title empty", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"title":"t"`, `"title":""`, 1) + `}`, "minimum string length is 1"},
+		{"favorite title of 41 characters", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"title":"t"`, `"title":"`+strings.Repeat("x", 41)+`"`, 1) + `}`, "maximum string length is 40"},
+		{"favorite relativeUrl null", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"title":"t"`, `"title":"t","relativeUrl":null`, 1) + `}`, ""},
+		{"favorite pageId missing", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"pageId":"p",`, "", 1) + `}`, `property "pageId" is missing`},
+		{"favorite id missing", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"id":"`+favoriteID+`",`, "", 1) + `}`, `property "id" is missing`},
+		// An absent int64 is 0 in proto3 JSON, and nothing rules a revision 0 out.
+		{"revision missing", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"revision":"2",`, "", 1) + `}`, ""},
+		{"revision negative", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"2"`, `"-2"`, 1) + `}`, ""},
+		{"revision not an integer", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"2"`, `"2.5"`, 1) + `}`, "doesn't match the regular expression"},
+		{"list id missing", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"id":"`+listID+`",`, "", 1) + `}`, `property "id" is missing`},
+		{"undocumented property", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"revision"`, `"owner":"x","revision"`, 1) + `},"extra":1}`, ""},
 		{"date that does not exist", "POST", base, 200, `{"favoriteList":` + strings.Replace(goodList, "2024-05-19T", "2024-02-30T", 1) + `}`, `format "date-time"`},
 		{"revision as a number in GET", "GET", base, 200, `{"favoriteList":` + strings.Replace(goodList, `"2"`, `2`, 1) + `}`, `value must be a string`},
 		{"upper-case uuid", "GET", base, 200, `{"favoriteList":` + strings.Replace(goodList, listID, strings.ToUpper(listID), 1) + `}`, ""},
 		{"no favorites", "GET", base, 200, `{"favoriteList":` + strings.Replace(goodList, `,"favorites":[{"id":"`+favoriteID+`","pageId":"p","title":"t"}]`, "", 1) + `}`, ""},
 		{"GET without a list", "GET", base, 200, `{}`, ""},
 		{"GET with an empty list", "GET", base, 200, `{"favoriteList":{}}`, ""},
-		{"GET with half a list", "GET", base, 200, `{"favoriteList":{"id":"` + listID + `"}}`, `property "revision" is missing`},
+		{"GET with half a list", "GET", base, 200, `{"favoriteList":{"id":"` + listID + `"}}`, `property "createdDate" is missing`},
 		{"create without a list", "POST", base, 200, `{}`, `property "favoriteList" is missing`},
 		{"201", "POST", base, 201, `{"favoriteList":` + goodList + `}`, "status is not supported"},
 		{"delete-favorite of the last one", "DELETE", base + "/delete-favorite/" + favoriteID, 200, `{}`, ""},
@@ -273,6 +306,21 @@ func TestResponseValidation(t *testing.T) {
 		{"error without message", "GET", base, 404, `{"details":{"applicationError":{"code":"NOT_FOUND"}}}`, `property "message" is missing`},
 		{"error with both kinds of details", "GET", base, 400, `{"message":"m","details":{"applicationError":{"code":"X"},"validationError":{"fieldViolations":[]}}}`, "more than one"},
 		{"5xx with an empty body", "GET", base, 503, ``, ""},
+		{"5xx with an HTML page", "GET", base, 502, `<html>bad gateway</html>`, ""},
+		// Any 4xx in Wix's error shape: the methods return "only standard" errors, and no page
+		// names the status of a given failure.
+		{"405 in Wix's error shape", "POST", base, 405, `{"message":"m","details":{"applicationError":{"code":"METHOD_NOT_ALLOWED"}}}`, ""},
+		{"412 in Wix's error shape", "POST", base, 412, `{"message":"m","details":{"applicationError":{"code":"FAILED_PRECONDITION"}}}`, ""},
+		{"415 in Wix's error shape", "POST", base, 415, `{"message":"m","details":{"applicationError":{"code":"X"}}}`, ""},
+		{"422 in Wix's error shape", "POST", base + "/add-favorite", 422, `{"message":"m","details":{"validationError":{"fieldViolations":[{"field":"favorite.title"}]}}}`, ""},
+		{"429 in Wix's error shape", "GET", base, 429, `{"message":"slow down","details":{"applicationError":{"code":"RESOURCE_EXHAUSTED"}}}`, ""},
+		{"499 in Wix's error shape", "DELETE", base + "/" + listID, 499, `{"message":"m","details":{"applicationError":{"code":"X"}}}`, ""},
+		{"error data that is not an object", "GET", base, 404, `{"message":"m","details":{"applicationError":{"code":"NOT_FOUND","data":"x"}}}`, ""},
+		{"422 not in Wix's error shape", "POST", base, 422, `{"error":"unprocessable"}`, `property "message" is missing`},
+		{"4xx with an empty body", "POST", base, 405, ``, "failed to decode"},
+		{"204", "DELETE", base + "/" + listID, 204, ``, "status is not supported"},
+		{"299", "GET", base, 299, `{}`, "status is not supported"},
+		{"302", "GET", base, 302, `{}`, "status is not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -322,12 +370,17 @@ func TestVisitJSON(t *testing.T) {
 		}
 	}
 	// readOnly is enforced only when visiting as a request.
-	fav := identity(`{"id":"` + favoriteID + `","pageId":"p","title":"t"}`)
-	if err := spec.VisitJSON("FavoriteInput", fav); err != nil {
-		t.Errorf("FavoriteInput with an id, not as a request: %v", err)
+	created := identity(`{"id":"` + listID + `","favorites":[]}`)
+	if err := spec.VisitJSON("FavoriteListCreateInput", created); err != nil {
+		t.Errorf("FavoriteListCreateInput with an id, not as a request: %v", err)
 	}
-	if err := spec.VisitJSON("FavoriteInput", fav, openapi3.VisitAsRequest()); err == nil {
-		t.Errorf("FavoriteInput with an id, as a request, passes")
+	if err := spec.VisitJSON("FavoriteListCreateInput", created, openapi3.VisitAsRequest()); err == nil {
+		t.Errorf("FavoriteListCreateInput with an id, as a request, passes")
+	}
+	// A favorite's id is not read-only [create-favorite-ids].
+	fav := identity(`{"id":"` + favoriteID + `","pageId":"p","title":"t"}`)
+	if err := spec.VisitJSON("FavoriteInput", fav, openapi3.VisitAsRequest()); err != nil {
+		t.Errorf("FavoriteInput with an id, as a request: %v", err)
 	}
 	if _, err := spec.Schema("NoSuchSchema"); err == nil {
 		t.Errorf("Schema of an unknown name: no error")
@@ -350,6 +403,10 @@ func TestDiscrepancyRegister(t *testing.T) {
 		Reading    string `yaml:"reading"`
 		Why        string `yaml:"why"`
 		StrictOnly *bool  `yaml:"strictOnly"`
+		Readings   []struct {
+			Reading string `yaml:"reading"`
+			Mock    string `yaml:"mock"`
+		} `yaml:"readings"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)

@@ -2,6 +2,7 @@ package suites
 
 import (
 	"fmt"
+	"slices"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -22,7 +23,7 @@ var _ = Describe("Add User Favorite", func() {
 			w.unchanged(me, state{exists: true, list: l}, "add (a read must show the new list)")
 		})
 
-	It("add appends the favorite, keeps the others, and raises the revision by 1; a pageId already listed may be added again",
+	It("add stores the favorite under a new id, keeps the others in their order, and raises the revision by 1; a pageId already listed may be added again",
 		Covers("add.appends-favorite", "favorites.duplicate-pageids-allowed", "revision.increments-on-write"),
 		func(ctx SpecContext) {
 			w := newWorld(ctx)
@@ -32,13 +33,29 @@ var _ = Describe("Add User Favorite", func() {
 			dup := api.Favorite{PageID: docsExisting.PageID, Title: "New Favorite Page"}
 			after := okList(me.AddFavorite(dup), "add a favorite for a page already listed")
 			wrote(before, after, "add")
-			fresh := newFavorites(before, after)
-			sameFavorites(fresh, []api.Favorite{dup}, "the added favorite")
-			if len(after.Favorites) != 2 {
-				Fail(fmt.Sprintf("add: expected 2 favorites, got %d", len(after.Favorites)))
-			}
+			fresh := added(before, after, "add")
+			sameFavorites([]api.Favorite{fresh}, []api.Favorite{dup}, "the added favorite")
+			sameFavorites(others(after, fresh.ID), before.Favorites, "the favorites the list held")
 			serverIDs(after, "add")
 			w.unchanged(me, state{exists: true, list: after}, "add (a read must match its response)")
+			if after.Favorites[len(after.Favorites)-1].ID == fresh.ID {
+				observe("add-position", "last", nil)
+			} else {
+				observe("add-position", fmt.Sprintf("at position %d of %d", slices.IndexFunc(after.Favorites, func(f api.Favorite) bool { return f.ID == fresh.ID })+1, len(after.Favorites)), nil)
+			}
+		})
+
+	It("add puts the new favorite last, as every sample of the docs shows (reading)", Reading("add-position"),
+		Covers("add.appends-favorite"),
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
+			me := w.fresh(identity.User)
+			before := okList(me.CreateList(docsExisting, docsMyPage), "create a list of two")
+			after := okList(me.AddFavorite(docsSample), "add a favorite")
+			fresh := added(before, after, "add")
+			if after.Favorites[len(after.Favorites)-1].ID != fresh.ID {
+				Fail(fmt.Sprintf("add: the new favorite %s must be last, got the order %v", fresh.ID, ids(after)))
+			}
 		})
 
 	It("a 101st favorite is refused and changes nothing, by add and by update",

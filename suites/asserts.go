@@ -115,3 +115,12 @@ func sameFavorites(got, want []api.Favorite, what string) {
 		}
 	}
 }
+
+// notFound expects a 404 NOT_FOUND in Wix's error shape (the strict reading unknown-id-status).
+func notFound(r *client.Response, what string) {
+	GinkgoHelper()
+	refused(r, http.StatusNotFound, what)
+	if e := r.Error.Details.ApplicationError; e == nil || e.Code != api.CodeNotFound {
+		Fail(what + ": expected applicationError.code NOT_FOUND\n" + r.Describe())
+	}
+}

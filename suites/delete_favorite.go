@@ -21,6 +21,11 @@ var _ = Describe("Delete User Favorite", func() {
 			r := me.DeleteFavorite(l.Favorites[0].ID)
 			ok(r, "delete the only favorite")
 			w.gone(me, "deleting the last favorite")
+			if r.List != nil && r.List.ID != "" {
+				observe("delete-last-favorite", "200 with the emptied list", r)
+			} else {
+				observe("delete-last-favorite", "200 "+string(compactJSON(r.Body)), r)
+			}
 			okList(me.CreateList(docsAnother), "create a list after the last favorite went")
 		})
 
@@ -36,14 +41,25 @@ var _ = Describe("Delete User Favorite", func() {
 			sameFavorites(after.Favorites, []api.Favorite{docsAnother}, "delete favorite")
 		})
 
-	It("DELETE of an unknown favorite answers 404 and leaves the list unchanged",
-		Covers("errors.unknown-id-not-found"),
+	It("DELETE of a favorite the list does not hold changes nothing (refused, or answered with the list unchanged)",
+		Covers("errors.unknown-id-changes-nothing"),
 		func(ctx SpecContext) {
 			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			okList(me.CreateList(docsMyPage), "create a list")
-			before := w.stateOf(me)
-			refused(me.DeleteFavorite("00000000-0000-4000-8000-00000000beef"), http.StatusNotFound, "delete an unknown favorite")
-			w.unchanged(me, before, "deleting an unknown favorite")
+			mine := w.watch(me)
+			w.unknownID(me.DeleteFavorite(unknownFavoriteID), true, "delete an unknown favorite", mine)
+		})
+
+	It("DELETE of a favorite the list does not hold answers 404 NOT_FOUND (reading)", Reading("unknown-id-status"),
+		Covers("errors.unknown-id-changes-nothing"),
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
+			me := w.fresh(identity.User)
+			okList(me.CreateList(docsMyPage), "create a list")
+			notFound(me.DeleteFavorite(unknownFavoriteID), "delete an unknown favorite")
 		})
 })
+
+// unknownFavoriteID is a favorite id no server hands out.
+const unknownFavoriteID = "00000000-0000-4000-8000-00000000beef"

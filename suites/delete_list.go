@@ -37,14 +37,22 @@ var _ = Describe("Delete User Favorite List", func() {
 			w.gone(me, "deleting the list the SDK's way")
 		})
 
-	It("DELETE of an unknown list id answers 404 and leaves the list unchanged",
-		Covers("errors.unknown-id-not-found"),
+	It("DELETE of a list id that is not the caller's list changes nothing (refused in Wix's error shape)",
+		Covers("errors.unknown-id-changes-nothing"),
 		func(ctx SpecContext) {
 			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			okList(me.CreateList(docsMyPage), "create a list")
-			before := w.stateOf(me)
-			refused(me.DeleteList("00000000-0000-4000-8000-00000000dead"), http.StatusNotFound, "delete an unknown list id")
-			w.unchanged(me, before, "deleting an unknown list id")
+			mine := w.watch(me)
+			w.unknownID(me.DeleteList(unknownListID), false, "delete an unknown list id", mine)
+		})
+
+	It("DELETE of an unknown list id answers 404 NOT_FOUND (reading)", Reading("unknown-id-status"),
+		Covers("errors.unknown-id-changes-nothing"),
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
+			me := w.fresh(identity.User)
+			okList(me.CreateList(docsMyPage), "create a list")
+			notFound(me.DeleteList(unknownListID), "delete an unknown list id")
 		})
 })

@@ -2,11 +2,13 @@ package suites
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/favconform/favconform/api"
+	"github.com/favconform/favconform/client"
 	"github.com/favconform/favconform/identity"
 )
 
@@ -37,9 +39,9 @@ var _ = Describe("Favorite field limits", func() {
 			refused(me.Invalid().CreateList(tooLong), 0, fmt.Sprintf("create with a %s of %d characters", field, max+1))
 			w.gone(me, "a refused create")
 
-			l := okList(me.CreateList(docsMyPage), "create a valid list")
-			l = okList(me.AddFavorite(atLimit), fmt.Sprintf("add a favorite whose %s has %d characters", field, max))
-			sameFavorites(newFavorites(api.FavoriteList{Favorites: l.Favorites[:1]}, l), []api.Favorite{atLimit}, "the favorite at the limit")
+			first := okList(me.CreateList(docsMyPage), "create a valid list")
+			l := okList(me.AddFavorite(atLimit), fmt.Sprintf("add a favorite whose %s has %d characters", field, max))
+			sameFavorites([]api.Favorite{added(first, l, "the add at the limit")}, []api.Favorite{atLimit}, "the favorite at the limit")
 			before := w.stateOf(me)
 			refused(me.Invalid().AddFavorite(tooLong), 0, fmt.Sprintf("add a favorite whose %s has %d characters", field, max+1))
 			w.unchanged(me, before, "the refused add")
@@ -82,10 +84,29 @@ var _ = Describe("Favorite field limits", func() {
 			}
 			l := okList(me.CreateList(want[0]), "create with unusual values")
 			sameFavorites(l.Favorites, want[:1], "create")
-			l = okList(me.AddFavorite(want[1]), "add with unusual values")
-			sameFavorites(l.Favorites, want, "add")
-			l = okList(me.UpdateList(l.ID, l.Revision, []api.Favorite{l.Favorites[1], l.Favorites[0]}), "update with unusual values")
+			a := okList(me.AddFavorite(want[1]), "add with unusual values")
+			second := added(l, a, "add with unusual values")
+			sameFavorites([]api.Favorite{second}, want[1:], "add")
+			l = okList(me.UpdateList(a.ID, a.Revision, []api.Favorite{second, l.Favorites[0]}), "update with unusual values")
 			sameFavorites(l.Favorites, []api.Favorite{want[1], want[0]}, "update")
 			sameFavorites(w.stateOf(me).list.Favorites, []api.Favorite{want[1], want[0]}, "a read")
+		})
+
+	It("an empty relativeUrl is accepted (it has no minimum length) and reads back empty, sent or left out",
+		Covers("field.relativeurl-length"),
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
+			me := w.fresh(identity.User)
+			r := me.Do(client.Request{Method: http.MethodPost, Path: api.ListPath, Body: []byte(`{"favoriteList": {"favorites": [{"pageId": "p-empty-url", "title": "Empty URL", "relativeUrl": ""}]}}`)})
+			l := okList(r, `create with relativeUrl ""`)
+			if len(l.Favorites) != 1 || l.Favorites[0].RelativeURL != "" || l.Favorites[0].PageID != "p-empty-url" {
+				Fail(fmt.Sprintf(`create with relativeUrl "": expected the favorite with an empty relativeUrl, got %+v`, l.Favorites))
+			}
+			if strings.Contains(string(r.Body), `"relativeUrl":""`) || strings.Contains(string(r.Body), `"relativeUrl": ""`) {
+				observe("relativeurl-empty", `answered as "relativeUrl": ""`, r)
+			} else {
+				observe("relativeurl-empty", "answered without relativeUrl", r)
+			}
+			w.unchanged(me, state{exists: true, list: l}, `create with relativeUrl "" (a read must match its response)`)
 		})
 })

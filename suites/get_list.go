@@ -15,11 +15,12 @@ var _ = Describe("Get User Favorite List", func() {
 		Covers("get.returns-list", "schema.responses-match-spec"),
 		func(ctx SpecContext) {
 			w := newWorld(ctx)
+			// The other roles are read when the configuration has them (no Needs: none is needed).
 			for _, role := range []identity.Role{identity.User, identity.SecondUser, identity.App} {
 				if !configured().Target.Has(role) {
 					continue
 				}
-				if st := w.stateOf(w.as(role)); st.exists {
+				if st := w.stateOf(w.client.As(role)); st.exists {
 					datesSane(st.list, "GET as "+string(role))
 					serverIDs(st.list, "GET as "+string(role))
 				}
@@ -59,7 +60,9 @@ var _ = Describe("Get User Favorite List", func() {
 			switch {
 			case r.Status == http.StatusNotFound:
 				wixShaped(r, "GET with no list")
+				observe("get-without-list", "404", r)
 			case r.Status == http.StatusOK && (r.List == nil || (r.List.ID == "" && len(r.List.Favorites) == 0)):
+				observe("get-without-list", "200 "+string(compactJSON(r.Body)), r)
 			default:
 				Fail(fmt.Sprintf("GET with no list: expected 404 or a 200 without a list, got %s", r.Describe()))
 			}

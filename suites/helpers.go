@@ -78,7 +78,9 @@ func parseDate(s, field, what string) time.Time {
 
 // wrote expects after to be before after one successful write: same list id (ids.list-stable),
 // revision +1 (revision.increments-on-write), createdDate fixed (dates.created-fixed), updatedDate
-// later than before and not before createdDate (dates.updated-moves-forward).
+// no earlier than before and not before createdDate (dates.updated-not-earlier). Two writes in one
+// millisecond may share updatedDate (the docs' own add and delete-favorite samples do): that it
+// moves strictly forward is a reading (strictlyLater, strict profile).
 func wrote(before, after api.FavoriteList, what string) {
 	GinkgoHelper()
 	if after.ID != before.ID {
@@ -89,8 +91,17 @@ func wrote(before, after api.FavoriteList, what string) {
 		Fail(fmt.Sprintf("%s: createdDate must never move: was %s, now %s", what, before.CreatedDate, after.CreatedDate))
 	}
 	datesSane(after, what)
+	if parseDate(after.UpdatedDate, "updatedDate", what).Before(parseDate(before.UpdatedDate, "updatedDate", what)) {
+		Fail(fmt.Sprintf("%s: updatedDate must never move back on a write: was %s, now %s", what, before.UpdatedDate, after.UpdatedDate))
+	}
+}
+
+// strictlyLater expects after's updatedDate to be strictly later than before's (the strict
+// reading updated-date-precision).
+func strictlyLater(before, after api.FavoriteList, what string) {
+	GinkgoHelper()
 	if !parseDate(after.UpdatedDate, "updatedDate", what).After(parseDate(before.UpdatedDate, "updatedDate", what)) {
-		Fail(fmt.Sprintf("%s: updatedDate must move forward on a write: was %s, now %s", what, before.UpdatedDate, after.UpdatedDate))
+		Fail(fmt.Sprintf("%s: updatedDate must move strictly forward on a write: was %s, now %s", what, before.UpdatedDate, after.UpdatedDate))
 	}
 }
 
@@ -102,4 +113,41 @@ func datesSane(l api.FavoriteList, what string) {
 	if u.Before(c) {
 		Fail(fmt.Sprintf("%s: updatedDate %s is before createdDate %s", what, l.UpdatedDate, l.CreatedDate))
 	}
+}
+
+// favoriteWithID returns the favorite of l with id, or fails.
+func favoriteWithID(l api.FavoriteList, id, what string) api.Favorite {
+	GinkgoHelper()
+	for _, f := range l.Favorites {
+		if f.ID == id {
+			return f
+		}
+	}
+	Fail(fmt.Sprintf("%s: the list holds no favorite with id %s: %v", what, id, ids(l)))
+	return api.Favorite{}
+}
+
+// added returns the one favorite of after whose id before's list did not hold (an add may put it
+// anywhere: [add-position]), and fails unless there is exactly one.
+func added(before, after api.FavoriteList, what string) api.Favorite {
+	GinkgoHelper()
+	fresh := newFavorites(before, after)
+	if len(fresh) != 1 {
+		Fail(fmt.Sprintf("%s: expected exactly one favorite with a new id in the answered list, got %d: %+v", what, len(fresh), fresh))
+	}
+	if len(after.Favorites) != len(before.Favorites)+1 {
+		Fail(fmt.Sprintf("%s: expected %d favorites (the %d before and the one added), got %d", what, len(before.Favorites)+1, len(before.Favorites), len(after.Favorites)))
+	}
+	return fresh[0]
+}
+
+// others returns l's favorites other than the one with id, in order.
+func others(l api.FavoriteList, id string) []api.Favorite {
+	var out []api.Favorite
+	for _, f := range l.Favorites {
+		if f.ID != id {
+			out = append(out, f)
+		}
+	}
+	return out
 }

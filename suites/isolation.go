@@ -1,8 +1,6 @@
 package suites
 
 import (
-	"net/http"
-
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/favconform/favconform/api"
@@ -10,8 +8,8 @@ import (
 )
 
 var _ = Describe("Isolation between users", func() {
-	It("a second user neither sees nor changes the first user's list: its ids are unknown to it (404) and nothing changes",
-		Covers("isolation.per-user", "list.one-per-user", "errors.unknown-id-not-found"),
+	It("a second user neither sees nor changes the first user's list: its calls naming the first user's ids change nothing",
+		Covers("isolation.per-user", "list.one-per-user", "errors.unknown-id-changes-nothing"), Needs(identity.SecondUser),
 		func(ctx SpecContext) {
 			w := newWorld(ctx)
 			me := w.fresh(identity.User)
@@ -20,10 +18,10 @@ var _ = Describe("Isolation between users", func() {
 			before := w.stateOf(me)
 
 			w.gone(other, "the first user's create (the second user must not see it)")
-			refused(other.UpdateList(mine.ID, mine.Revision, []api.Favorite{docsSample}), http.StatusNotFound, "the second user updates the first user's list")
-			refused(other.DeleteFavorite(mine.Favorites[0].ID), http.StatusNotFound, "the second user deletes the first user's favorite")
-			refused(other.DeleteList(mine.ID), http.StatusNotFound, "the second user deletes the first user's list")
-			w.unchanged(me, before, "the second user's attempts")
+			first, second := watched{me, before}, watched{other, state{}}
+			w.unknownID(other.UpdateList(mine.ID, mine.Revision, []api.Favorite{docsSample}), false, "the second user updates the first user's list", first, second)
+			w.unknownID(other.DeleteFavorite(mine.Favorites[0].ID), true, "the second user deletes the first user's favorite", second, first)
+			w.unknownID(other.DeleteList(mine.ID), false, "the second user deletes the first user's list", first, second)
 
 			theirs := okList(other.CreateList(docsSample), "the second user creates its own list")
 			if theirs.ID == mine.ID {
@@ -31,5 +29,17 @@ var _ = Describe("Isolation between users", func() {
 			}
 			okList(other.AddFavorite(docsExisting), "the second user adds to its own list")
 			w.unchanged(me, before, "the second user's writes to its own list")
+		})
+
+	It("a second user's calls naming the first user's ids answer 404 NOT_FOUND (reading)", Reading("unknown-id-status"), Needs(identity.SecondUser),
+		Covers("isolation.per-user"),
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
+			me := w.fresh(identity.User)
+			other := w.fresh(identity.SecondUser)
+			mine := okList(me.CreateList(docsMyPage, docsAnother), "the first user creates a list")
+			notFound(other.UpdateList(mine.ID, mine.Revision, []api.Favorite{docsSample}), "the second user updates the first user's list")
+			notFound(other.DeleteFavorite(mine.Favorites[0].ID), "the second user deletes the first user's favorite")
+			notFound(other.DeleteList(mine.ID), "the second user deletes the first user's list")
 		})
 })

@@ -39,7 +39,7 @@ var _ = Describe("Model-based sequences", Label(ModelLabel), func() {
 		func(ctx SpecContext) { runModel(ctx, identity.User) })
 
 	It("a seeded random sequence of calls by two users, interleaved, answers and leaves both lists as the model of the docs says after every step",
-		Covers("state.model-conformance"),
+		Covers("state.model-conformance"), Needs(identity.SecondUser),
 		func(ctx SpecContext) { runModel(ctx, identity.User, identity.SecondUser) })
 })
 

@@ -10,6 +10,8 @@ package suites
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -102,6 +104,23 @@ const (
 	ReadOnly = "read-only"
 )
 
+// RoleLabelPrefix starts the labels naming a role a spec needs besides identity.User (Needs).
+const RoleLabelPrefix = "role:"
+
+// Webhooks labels the specs that need the target's webhook events (a receiver).
+const Webhooks = "webhooks"
+
+// Needs labels a spec with the roles it needs besides identity.User ("role:<role>"), so that a
+// dry run can say what a target configuration without them would skip. A spec that calls on a
+// role it does not declare fails (a defect of the harness).
+func Needs(roles ...identity.Role) Labels {
+	l := make(Labels, len(roles))
+	for i, r := range roles {
+		l[i] = RoleLabelPrefix + string(r)
+	}
+	return l
+}
+
 // Covers labels a spec with the requirements it checks ("req:<id>"); the coverage test and the
 // reports read these labels.
 func Covers(requirementIDs ...string) Labels {
@@ -142,3 +161,28 @@ var _ = ReportAfterSuite("favconform report", func(r Report) {
 		run.OnReport(r)
 	}
 })
+
+// SkipCause says why a spec was skipped, from its labels and the message it skipped with (""
+// when a filter left it out): "roles", "writes", "snapshot", "webhooks", "strict", "filter" or
+// "other" (report.Summary.SkippedBecause). strict and writes say whether the run had the strict
+// profile and allowed writes.
+func SkipCause(labels []string, message string, strict, writes bool) string {
+	has := func(l string) bool { return slices.Contains(labels, l) }
+	switch {
+	case message == "" && has(Strict) && !strict:
+		return "strict"
+	case message == "" && !has(ReadOnly) && !writes:
+		return "writes"
+	case message == "":
+		return "filter"
+	case strings.HasPrefix(message, "needs role"):
+		return "roles"
+	case strings.Contains(message, "which this run does not allow"):
+		return "writes"
+	case strings.Contains(message, "could not be snapshotted"):
+		return "snapshot"
+	case strings.HasPrefix(message, "needs the target's webhook events"):
+		return "webhooks"
+	}
+	return "other"
+}

@@ -18,7 +18,7 @@ func patch(k *client.Caller, listID string, favoriteList map[string]any) *client
 
 var _ = Describe("Update User Favorite List", func() {
 	It("PATCH replaces the favorites with those sent, keeps the ids sent, and raises the revision by 1",
-		Covers("update.replaces-favorites", "update.keeps-favorite-ids", "revision.increments-on-write", "ids.list-stable", "dates.created-fixed", "dates.updated-moves-forward"),
+		Covers("update.replaces-favorites", "update.keeps-favorite-ids", "revision.increments-on-write", "ids.list-stable", "dates.created-fixed", "dates.updated-not-earlier"),
 		func(ctx SpecContext) {
 			w := newWorld(ctx)
 			me := w.fresh(identity.User)
@@ -48,7 +48,9 @@ var _ = Describe("Update User Favorite List", func() {
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			l = okList(me.AddFavorite(docsAnother), "add a favorite (revision moves on)")
 			before := w.stateOf(me)
-			refused(me.UpdateList(l.ID, l.Revision-1, nil), 0, "update with the previous revision")
+			stale := me.UpdateList(l.ID, l.Revision-1, nil)
+			refused(stale, 0, "update with the previous revision")
+			observe("undocumented-statuses", fmt.Sprintf("a stale revision: %d", stale.Status), stale)
 			w.unchanged(me, before, "the refused stale update")
 			refused(me.UpdateList(l.ID, l.Revision+5, nil), 0, "update with a future revision")
 			w.unchanged(me, before, "the refused future-revision update")
@@ -97,14 +99,198 @@ var _ = Describe("Update User Favorite List", func() {
 			sameFavorites(l2.Favorites, []api.Favorite{docsAnother}, "update with the id in the body")
 		})
 
-	It("PATCH of an unknown list id answers 404 and leaves the list unchanged",
-		Covers("errors.unknown-id-not-found"),
+	It("PATCH of a list id that is not the caller's list changes nothing (refused in Wix's error shape)",
+		Covers("errors.unknown-id-changes-nothing"),
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
+			me := w.fresh(identity.User)
+			l := okList(me.CreateList(docsMyPage), "create a list")
+			mine := w.watch(me)
+			r := me.UpdateList(unknownListID, l.Revision, []api.Favorite{docsAnother})
+			w.unknownID(r, false, "update of an unknown list id", mine)
+		})
+
+	It("PATCH of an unknown list id answers 404 NOT_FOUND (reading)", Reading("unknown-id-status"),
+		Covers("errors.unknown-id-changes-nothing"),
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
+			me := w.fresh(identity.User)
+			l := okList(me.CreateList(docsMyPage), "create a list")
+			notFound(me.UpdateList(unknownListID, l.Revision, []api.Favorite{docsAnother}), "update of an unknown list id")
+		})
+
+	It("PATCH with favorites [] empties the list, deletes it, or is refused; a read agrees with the answer",
+		Covers("update.replaces-favorites"),
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
+			me := w.fresh(identity.User)
+			l := okList(me.CreateList(docsMyPage, docsAnother), "create a list")
+			w.emptyingUpdate(me, l, patch(me, l.ID, map[string]any{"revision": l.Revision, "favorites": []any{}}), "update with favorites []", "empty-favorites")
+		})
+
+	It("PATCH without favorites empties the list, keeps its favorites, or is refused; a read agrees with the answer",
+		Covers("update.replaces-favorites"),
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
+			me := w.fresh(identity.User)
+			l := okList(me.CreateList(docsMyPage, docsAnother), "create a list")
+			r := patch(me, l.ID, map[string]any{"revision": l.Revision})
+			what := "update without favorites"
+			conforms(r, what)
+			if r.Status == http.StatusOK && r.List != nil && len(r.List.Favorites) == len(l.Favorites) && len(l.Favorites) > 0 {
+				after := okList(r, what)
+				sameFavorites(after.Favorites, l.Favorites, what+" (favorites kept)")
+				if after.Revision != l.Revision {
+					wrote(l, after, what)
+				}
+				w.unchanged(me, state{exists: true, list: after}, what+" (a read must match its response)")
+				observe("patch-without-favorites", "the favorites are kept (the field is left alone)", r)
+				return
+			}
+			w.emptyingUpdate(me, l, r, what, "patch-without-favorites")
+		})
+
+	It("PATCH that sends the list's favorites unchanged answers the list at revision +1 (a write) or as it was (no write), with updatedDate to match",
+		Covers("revision.increments-on-write", "revision.unchanged-otherwise"),
+		func(ctx SpecContext) {
+			w := newWorld(ctx)
+			me := w.fresh(identity.User)
+			l := okList(me.CreateList(docsMyPage, docsAnother), "create a list")
+			after := okList(me.UpdateList(l.ID, l.Revision, l.Favorites), "an update that changes nothing")
+			sameFavorites(after.Favorites, l.Favorites, "an update that changes nothing")
+			if after.ID != l.ID || ids(after)[0] != ids(l)[0] || ids(after)[1] != ids(l)[1] {
+				Fail(fmt.Sprintf("an update that changes nothing must keep the list and favorite ids: before %+v, after %+v", l, after))
+			}
+			switch {
+			case after.Revision == l.Revision:
+				// "Increments automatically by 1 whenever the list is successfully updated": an
+				// unchanged list may be taken as not updated; then nothing moves [noop-writes].
+				if after.UpdatedDate != l.UpdatedDate {
+					Fail(fmt.Sprintf("an update that kept the revision (%d) must leave updatedDate alone too: was %s, now %s", l.Revision, l.UpdatedDate, after.UpdatedDate))
+				}
+				observe("noop-writes", "an update that changes nothing is no write (revision and updatedDate stay)", nil)
+			default:
+				wrote(l, after, "an update that changes nothing")
+				observe("noop-writes", "an update that changes nothing is a write (revision + 1)", nil)
+			}
+			w.unchanged(me, state{exists: true, list: after}, "the update (a read must match its response)")
+		})
+
+	It("PATCH whose body names another list id than the path is refused, or updates the path's list alone",
+		Covers("sdk.patch-body-id"),
 		func(ctx SpecContext) {
 			w := newWorld(ctx)
 			me := w.fresh(identity.User)
 			l := okList(me.CreateList(docsMyPage), "create a list")
 			before := w.stateOf(me)
-			refused(me.UpdateList("00000000-0000-4000-8000-00000000dead", l.Revision, []api.Favorite{docsAnother}), http.StatusNotFound, "update of an unknown list id")
-			w.unchanged(me, before, "the update of an unknown list")
+			r := patch(me, l.ID, map[string]any{"id": unknownListID, "revision": l.Revision, "favorites": []api.Favorite{docsAnother}})
+			what := "update with another list id in the body"
+			conforms(r, what)
+			if r.Status != http.StatusOK {
+				refused(r, 0, what)
+				w.unchanged(me, before, "the refused "+what)
+				observe("patch-body-id", fmt.Sprintf("refused with %d", r.Status), r)
+				return
+			}
+			after := okList(r, what)
+			wrote(l, after, what)
+			sameFavorites(after.Favorites, []api.Favorite{docsAnother}, what)
+			w.unchanged(me, state{exists: true, list: after}, what+" (a read must match its response)")
+			observe("patch-body-id", "the body's id is ignored; the path's list is updated", r)
 		})
+
+	DescribeTable("PATCH favorite ids the list never issued are kept or replaced by the server's; a read agrees; ids stay unique GUIDs",
+		func(ctx SpecContext, sent func(l api.FavoriteList) []map[string]any, point string) {
+			w := newWorld(ctx)
+			me := w.fresh(identity.User)
+			l := okList(me.CreateList(docsMyPage), "create a list")
+			before := w.stateOf(me)
+			favs := sent(l)
+			r := patch(me.Invalid(), l.ID, map[string]any{"revision": l.Revision, "favorites": favs})
+			what := fmt.Sprintf("update sending favorite ids %v", sentIDs(favs))
+			conforms(r, what)
+			if r.Status != http.StatusOK {
+				refused(r, 0, what)
+				w.unchanged(me, before, "the refused "+what)
+				observe(point, fmt.Sprintf("refused with %d", r.Status), r)
+				return
+			}
+			after := okList(r, what)
+			wrote(l, after, what)
+			if len(after.Favorites) != len(favs) {
+				Fail(fmt.Sprintf("%s: the list must hold the %d favorites sent, got %+v", what, len(favs), after.Favorites))
+			}
+			serverIDs(after, what)
+			kept := 0
+			for i, f := range favs {
+				if after.Favorites[i].PageID != f["pageId"] {
+					Fail(fmt.Sprintf("%s: favorite %d must be page %v, got %+v", what, i, f["pageId"], after.Favorites[i]))
+				}
+				if after.Favorites[i].ID == f["id"] {
+					kept++
+				}
+			}
+			w.unchanged(me, state{exists: true, list: after}, what+" (a read must match its response)")
+			if kept > 0 {
+				observe(point, "kept where it could be", r)
+			} else {
+				observe(point, "replaced by the server's ids", r)
+			}
+		},
+		Entry("a GUID the list never held", Covers("update.keeps-favorite-ids", "ids.favorite-server-generated"), func(api.FavoriteList) []map[string]any {
+			return []map[string]any{{"id": "00000000-0000-4000-8000-0000000000f1", "pageId": "p-foreign", "title": "Foreign id"}}
+		}, "patch-favorite-ids"),
+		Entry("an id that is not a GUID", Covers("ids.favorite-server-generated"), func(api.FavoriteList) []map[string]any {
+			return []map[string]any{{"id": "not-a-guid", "pageId": "p-bad-id", "title": "Bad id"}}
+		}, "patch-favorite-ids"),
+		Entry("one id sent twice", Covers("ids.favorite-server-generated"), func(l api.FavoriteList) []map[string]any {
+			id := l.Favorites[0].ID
+			return []map[string]any{{"id": id, "pageId": "p-twice-1", "title": "Twice 1"}, {"id": id, "pageId": "p-twice-2", "title": "Twice 2"}}
+		}, "patch-favorite-ids"),
+	)
 })
+
+// unknownListID is a list id no server hands out (the null GUID's neighbourhood, v4 layout).
+const unknownListID = "00000000-0000-4000-8000-00000000dead"
+
+func sentIDs(favs []map[string]any) []any {
+	out := make([]any, len(favs))
+	for i, f := range favs {
+		out[i] = f["id"]
+	}
+	return out
+}
+
+// emptyingUpdate judges an update that leaves the list with no favorites: the list is emptied (it
+// stays, at revision + 1), deleted (as deleting the last favorite does), or the update is refused
+// and changes nothing. A read must agree with the answer. point is the discrepancy observed.
+func (w *world) emptyingUpdate(k *client.Caller, l api.FavoriteList, r *client.Response, what, point string) {
+	GinkgoHelper()
+	conforms(r, what)
+	if r.Status != http.StatusOK {
+		refused(r, 0, what)
+		w.unchanged(k, state{exists: true, list: l}, "the refused "+what)
+		observe(point, fmt.Sprintf("refused with %d", r.Status), r)
+		return
+	}
+	ok(r, what)
+	now := w.stateOf(k)
+	switch {
+	case !now.exists:
+		if r.List != nil && len(r.List.Favorites) > 0 {
+			Fail(fmt.Sprintf("%s: the list is gone but the answer shows favorites: %s", what, r.Describe()))
+		}
+		observe(point, "the list is deleted", r)
+	default:
+		if r.List == nil || r.List.ID == "" {
+			Fail(fmt.Sprintf("%s: answered without a list, but a read shows %s", what, now))
+		}
+		after := *r.List
+		wrote(l, after, what)
+		if len(after.Favorites) != 0 {
+			Fail(fmt.Sprintf("%s: the list must hold no favorites, got %+v", what, after.Favorites))
+		}
+		w.unchanged(k, state{exists: true, list: after}, what+" (a read must match its response)")
+		observe(point, "the list stays, without favorites", r)
+	}
+}

@@ -3,6 +3,7 @@ package suites
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -70,8 +71,12 @@ func newWorld(ctx SpecContext) *world {
 }
 
 // as returns a caller for role, skipping the spec when the target configuration lacks the role.
+// A spec must declare every role but the user's with Needs.
 func (w *world) as(role identity.Role) *client.Caller {
 	GinkgoHelper()
+	if role != identity.User && !slices.Contains(CurrentSpecReport().Labels(), RoleLabelPrefix+string(role)) {
+		Fail(fmt.Sprintf("harness defect: the spec calls on role %s without declaring it (suites.Needs(%q))", role, role))
+	}
 	if !configured().Target.Has(role) {
 		Skip(fmt.Sprintf("needs role %q, which the target configuration does not supply (set identities.%s.headers in the target file)", role, role))
 	}

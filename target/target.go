@@ -32,6 +32,10 @@ type Config struct {
 	Timeout time.Duration
 	// Webhooks, if set, configures the receiver of the target's webhook events (webhook.go).
 	Webhooks *Webhooks
+	// PublicTokens says the identities' header values are no secrets (the reference mock's
+	// published tokens, fixtures/identities.json): outputs may show them, so that a reproduction
+	// against the mock can be pasted as is. Credential headers are still shown redacted.
+	PublicTokens bool
 }
 
 // Headers are the HTTP headers of one identity (Authorization and whatever else a call needs).
@@ -40,9 +44,32 @@ type Headers map[string]string
 // DefaultTimeout bounds a request when the configuration sets none.
 const DefaultTimeout = 10 * time.Second
 
-// ForMock is the configuration of a reference mock at baseURL knowing ids.
+// TokenEnv is the environment variable holding role's Authorization token when a target is given
+// by URL alone, and the placeholder reproductions use for it: FAVCONFORM_TOKEN_USER,
+// FAVCONFORM_TOKEN_SECOND_USER, ... (the role upper-cased, every other character an underscore).
+func TokenEnv(role identity.Role) string { return "FAVCONFORM_TOKEN_" + EnvName(string(role)) }
+
+// EnvName is s as a part of an environment variable's name: upper case, every character other
+// than a letter or a digit an underscore ("ANONYMOUS" for an empty s).
+func EnvName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 {
+		return "ANONYMOUS"
+	}
+	return b.String()
+}
+
+// ForMock is the configuration of a reference mock at baseURL knowing ids, whose tokens are
+// public (PublicTokens).
 func ForMock(baseURL string, ids []identity.Identity) Config {
-	c := Config{BaseURL: baseURL, Identities: map[identity.Role]Headers{}}
+	c := Config{BaseURL: baseURL, Identities: map[identity.Role]Headers{}, PublicTokens: true}
 	for _, id := range ids {
 		if _, taken := c.Identities[id.Role]; !taken {
 			c.Identities[id.Role] = Headers{"Authorization": id.Token}
@@ -153,6 +180,9 @@ func (c Config) Validate() error {
 	}
 	for _, role := range identity.Roles {
 		h := c.Identities[role]
+		if c.PublicTokens {
+			break // nothing to redact, so no minimum
+		}
 		for _, name := range slices.Sorted(maps.Keys(h)) {
 			if err := redact.CheckSecret(fmt.Sprintf("target: identities.%s.headers.%s", role, name), h[name]); err != nil {
 				return err
@@ -181,6 +211,9 @@ func (c Config) Has(r identity.Role) bool {
 func (c Config) Secrets() []string {
 	var out []string
 	for _, h := range c.Identities {
+		if c.PublicTokens {
+			break
+		}
 		for _, v := range h {
 			if v != "" && !slices.Contains(out, v) {
 				out = append(out, v)

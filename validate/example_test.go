@@ -30,7 +30,7 @@ func ExampleValidator_Check() {
 	}
 	// Output:
 	// getUserFavoriteList
-	// response /favoriteList/revision expected type string matching ^[0-9]+$ got 2
+	// response /favoriteList/revision expected type string matching ^-?[0-9]+$ got 2
 }
 
 // Wrap the HTTP client of your own code with Transport: every exchange it makes is validated. In a
@@ -62,7 +62,7 @@ func ExampleTransport() {
 	resp.Body.Close()
 	fmt.Println("the body reaches your code intact:", strings.Contains(string(body), `"revision":2`))
 	// Output:
-	// violation: getUserFavoriteList response /favoriteList/revision: expected type string matching ^[0-9]+$, got 2
+	// violation: getUserFavoriteList response /favoriteList/revision: expected type string matching ^-?[0-9]+$, got 2
 	// the body reaches your code intact: true
 }
 

@@ -53,6 +53,10 @@ func TestValidExchangesPass(t *testing.T) {
 		{"add", "POST", "/dashboard/v1/user-favorite-list/add-favorite", `{"favorite":{"pageId":"p","title":"New Favorite Page"}}`, 200, goodList},
 		{"delete favorite", "DELETE", "/dashboard/v1/user-favorite-list/delete-favorite/cc5a0ad9-dbc8-4139-b4e2-3c59678a7d77?favoriteId=cc5a0ad9-dbc8-4139-b4e2-3c59678a7d77", "", 200, goodList},
 		{"documented error", "POST", "/dashboard/v1/user-favorite-list", `{"favoriteList":{"favorites":[]}}`, 409, `{"message":"exists","details":{"applicationError":{"code":"ALREADY_EXISTS","description":"exists"}}}`},
+		// The SDK: `title?: string | null`; a real list may hold a favorite without a title.
+		{"a favorite without a title in the response", "GET", "/dashboard/v1/user-favorite-list", "", 200, strings.Replace(goodList, `,"title":"Existing favorite page"`, "", 1)},
+		{"a favorite with a null title in the response", "GET", "/dashboard/v1/user-favorite-list", "", 200, strings.Replace(goodList, `"title":"Existing favorite page"`, `"title":null`, 1)},
+		{"an error status no page names, in Wix's shape", "POST", "/dashboard/v1/user-favorite-list/add-favorite", `{"favorite":{"pageId":"p","title":"t"}}`, 422, `{"message":"bad","details":{"validationError":{"fieldViolations":[{"field":"favorite.title"}]}}}`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -81,8 +85,8 @@ func TestViolationsAreCaughtWithOperationAndPointer(t *testing.T) {
 			strings.Replace(goodList, `"cc5a0ad9-dbc8-4139-b4e2-3c59678a7d77"`, `"fav-1"`, 1),
 			"getUserFavoriteList", "response", "/favoriteList/favorites/0/id", "uuid"},
 		{"missing required field in the response", "GET", "/dashboard/v1/user-favorite-list", "", 200,
-			strings.Replace(goodList, `"title":"Existing favorite page"`, `"relativeUrl":"/x"`, 1),
-			"getUserFavoriteList", "response", "/favoriteList/favorites/0/title", "required"},
+			strings.Replace(goodList, `"pageId":"3893d33b-24a1-474b-80b0-dd7c32e20bfb"`, `"relativeUrl":"/x"`, 1),
+			"getUserFavoriteList", "response", "/favoriteList/favorites/0/pageId", "required"},
 		{"undocumented status", "POST", "/dashboard/v1/user-favorite-list", `{"favoriteList":{"favorites":[]}}`, 201, goodList,
 			"createUserFavoriteList", "response", "status", "documents"},
 		{"bad date-time", "GET", "/dashboard/v1/user-favorite-list", "", 200,
@@ -174,5 +178,68 @@ func TestViolationsNeverCarryTheToken(t *testing.T) {
 	}
 	if strings.Contains(vs.Error(), "s3cr3t") {
 		t.Fatalf("a violation leaks the token: %v", vs)
+	}
+}
+
+// Every operation documents 200, any 4xx in Wix's error shape and any 5xx (spec/openapi.yaml's
+// "4XX" and "5XX" range responses): a 405, 412, 415, 422 or 429 from a conforming server is no
+// violation, nor a 5xx with an empty body; a success other than 200, a 1xx or a 3xx is; so is a
+// 4xx whose body is not Wix's.
+func TestStatusRanges(t *testing.T) {
+	v := validator(t)
+	wixError := `{"message":"m","details":{"applicationError":{"code":"X","description":"d"}}}`
+	type exchange struct {
+		method, path string
+		status       int
+		header       http.Header
+		body         string
+	}
+	ops := []struct{ method, path string }{
+		{"GET", "/dashboard/v1/user-favorite-list"},
+		{"POST", "/dashboard/v1/user-favorite-list"},
+		{"PATCH", "/dashboard/v1/user-favorite-list/b8216af7-cf7c-4860-8014-54e4824a1745"},
+		{"DELETE", "/dashboard/v1/user-favorite-list/b8216af7-cf7c-4860-8014-54e4824a1745"},
+		{"POST", "/dashboard/v1/user-favorite-list/add-favorite"},
+		{"DELETE", "/_api/dashboard/v1/user-favorite-list/delete-favorite/cc5a0ad9-dbc8-4139-b4e2-3c59678a7d77"},
+	}
+	for _, op := range ops {
+		for _, status := range []int{400, 401, 403, 404, 405, 409, 412, 415, 422, 428, 429, 451, 499} {
+			x := exchange{op.method, op.path, status, jsonHeader(), wixError}
+			if _, vs := v.CheckResponse(request(x.method, x.path, ""), x.status, x.header, []byte(x.body)); len(vs) > 0 {
+				t.Errorf("%s %s %d in Wix's error shape: %v", x.method, x.path, x.status, vs)
+			}
+		}
+		for _, x := range []exchange{
+			{op.method, op.path, 500, http.Header{}, ""},
+			{op.method, op.path, 503, jsonHeader(), ""},
+			{op.method, op.path, 502, http.Header{"Content-Type": {"text/html"}}, "<html>bad gateway</html>"},
+			{op.method, op.path, 599, http.Header{}, ""},
+		} {
+			if _, vs := v.CheckResponse(request(x.method, x.path, ""), x.status, x.header, []byte(x.body)); len(vs) > 0 {
+				t.Errorf("%s %s %d: %v", x.method, x.path, x.status, vs)
+			}
+		}
+		for _, x := range []struct {
+			exchange
+			pointer, expected string
+		}{
+			{exchange{op.method, op.path, 201, jsonHeader(), goodList}, "status", "a status the operation documents"},
+			{exchange{op.method, op.path, 204, http.Header{}, ""}, "status", "a status the operation documents"},
+			{exchange{op.method, op.path, 299, jsonHeader(), `{}`}, "status", "a status the operation documents"},
+			{exchange{op.method, op.path, 302, http.Header{"Location": {"/elsewhere"}}, ""}, "status", "a status the operation documents"},
+			{exchange{op.method, op.path, 101, http.Header{}, ""}, "status", "a status the operation documents"},
+			{exchange{op.method, op.path, 422, jsonHeader(), `{"error":"unprocessable"}`}, "/message", "required property"},
+			{exchange{op.method, op.path, 405, http.Header{"Content-Type": {"text/plain"}}, "method not allowed"}, "header Content-Type", "media type"},
+			{exchange{op.method, op.path, 429, jsonHeader(), ``}, "/", "a body that decodes"},
+		} {
+			_, vs := v.CheckResponse(request(x.method, x.path, ""), x.status, x.header, []byte(x.body))
+			found := false
+			for _, got := range vs {
+				found = found || (got.Pointer == x.pointer && strings.Contains(got.Expected, x.expected))
+			}
+			if !found {
+				t.Errorf("%s %s %d %q: want a violation at %s expecting %q, got %v", x.method, x.path, x.status, x.body, x.pointer, x.expected, vs)
+			}
+		}
 	}
 }

@@ -78,8 +78,11 @@ type Delivery struct {
 	// Received is when the event first arrived.
 	Received time.Time
 	Envelope Envelope
+	// Identity is the envelope's identity, decoded; the zero Identity when there is none.
 	Identity Identity
-	Event    Event
+	// Event is the envelope's data, decoded; its list, sent as an object or as a string holding
+	// one, is Event.Entity() either way.
+	Event Event
 	// EventJSON is the event as sent (the envelope's data).
 	EventJSON []byte
 	// Duplicates counts the later deliveries of the same event (same id, same content), which
@@ -87,6 +90,15 @@ type Delivery struct {
 	Duplicates int
 
 	token string // the JWT as received, for Replay; never printed
+}
+
+// EventType is the delivery's event type: the envelope's eventType, or, when the envelope has
+// none (facts.md: it is optional), the type of the event's slug.
+func (d Delivery) EventType() string {
+	if d.Envelope.EventType != "" {
+		return d.Envelope.EventType
+	}
+	return TypeOfSlug(d.Event.Slug)
 }
 
 // RejectionKind says what was wrong with a rejected delivery.
@@ -231,13 +243,13 @@ func (r *Receiver) record(d *Delivery, e *Error, token string) error {
 	}()
 	if d != nil {
 		if prev, seen := r.byID[d.Event.ID]; seen {
-			if sameJSON(prev.EventJSON, d.EventJSON) && prev.Envelope.EventType == d.Envelope.EventType {
+			if sameJSON(prev.EventJSON, d.EventJSON) && prev.EventType() == d.EventType() {
 				prev.Duplicates++
 				return nil
 			}
 			e = reject(RejectedReusedID, "event id %s was already used by another event (%s); event ids must be unique", d.Event.ID, prev.Event)
 			r.rejections = append(r.rejections, Rejection{Received: now, Kind: e.Kind, Reason: e.Reason,
-				EventType: d.Envelope.EventType, EventID: d.Event.ID, EntityID: d.Event.EntityID})
+				EventType: d.EventType(), EventID: d.Event.ID, EntityID: d.Event.EntityID})
 			return e
 		}
 		d.Received = now
@@ -364,7 +376,9 @@ func (r *Receiver) Settle(ctx context.Context) {
 
 // Verify checks one delivery's JWT without recording it: the signature (RS256 only, with the
 // app's public key), exp/nbf/iat, and the payload against the spec's schemas (WebhookJWTPayload,
-// WebhookEnvelope, WebhookIdentity and the FavoriteList*Event of the eventType). The error is an
+// WebhookEnvelope, WebhookIdentity when there is an identity, and the FavoriteList*Event of the
+// eventType, or of the event's slug when the envelope has no eventType). An entity sent as a
+// string must hold JSON matching FavoriteList, which the event schemas cannot say. The error is an
 // *Error.
 func (r *Receiver) Verify(token string) (Delivery, error) {
 	if token == "" {
@@ -401,15 +415,37 @@ func (r *Receiver) Verify(token string) (Delivery, error) {
 	if err := decodeAgainst("WebhookEnvelope", "the payload's data", []byte(data), &d.Envelope); err != nil {
 		return Delivery{}, err
 	}
-	if err := decodeAgainst("WebhookIdentity", "the envelope's identity", []byte(d.Envelope.Identity), &d.Identity); err != nil {
-		return Delivery{}, err
+	// facts.md: @wix/sdk "treats a missing `identity` as absent"; so is an empty one, which is
+	// how proto3 JSON writes an unset string.
+	if d.Envelope.Identity != "" {
+		if err := decodeAgainst("WebhookIdentity", "the envelope's identity", []byte(d.Envelope.Identity), &d.Identity); err != nil {
+			return Delivery{}, err
+		}
 	}
-	schema := eventSchemas[d.Envelope.EventType]
+	const what = "the envelope's data (the event)"
+	var raw any
+	if err := json.Unmarshal([]byte(d.Envelope.Data), &raw); err != nil {
+		return Delivery{}, reject(RejectedPayload, "%s is not JSON: %v", what, err)
+	}
+	eventType := d.Envelope.EventType
+	if eventType == "" {
+		slug, _ := field(raw, "slug").(string)
+		if eventType = TypeOfSlug(slug); eventType == "" {
+			return Delivery{}, reject(RejectedPayload, "the envelope has no eventType, and the event's slug %s names none of the three events", shortJSON(field(raw, "slug")))
+		}
+	}
+	schema := eventSchemas[eventType]
 	if schema == "" { // not reached: WebhookEnvelope enumerates the types
-		return Delivery{}, reject(RejectedPayload, "unknown eventType %q", d.Envelope.EventType)
+		return Delivery{}, reject(RejectedPayload, "unknown eventType %q", eventType)
 	}
-	if err := decodeAgainst(schema, "the envelope's data (the event)", []byte(d.Envelope.Data), &d.Event); err != nil {
+	if err := validateAgainst(schema, what, raw); err != nil {
 		return Delivery{}, err
+	}
+	if err := checkStringEntities(raw); err != nil {
+		return Delivery{}, err
+	}
+	if err := json.Unmarshal([]byte(d.Envelope.Data), &d.Event); err != nil {
+		return Delivery{}, reject(RejectedPayload, "%s does not decode as %s: %v", what, schema, err)
 	}
 	d.EventJSON = []byte(d.Envelope.Data)
 	d.token = token
@@ -429,13 +465,72 @@ func decodeAgainst(schema, what string, b []byte, v any) error {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return reject(RejectedPayload, "%s is not JSON: %v", what, err)
 	}
-	if err := spec.VisitJSON(schema, raw); err != nil {
-		return reject(RejectedPayload, "%s does not match %s: %v", what, schema, err)
+	if err := validateAgainst(schema, what, raw); err != nil {
+		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return reject(RejectedPayload, "%s does not decode as %s: %v", what, schema, err)
 	}
 	return nil
+}
+
+func validateAgainst(schema, what string, raw any) error {
+	if err := spec.VisitJSON(schema, raw); err != nil {
+		return reject(RejectedPayload, "%s does not match %s: %v", what, schema, err)
+	}
+	return nil
+}
+
+// entitySlots are where the events carry their list. The SDK types each as a string (holding
+// the list's JSON), the reference's samples show objects (discrepancies.yaml: event-entity-type);
+// the event schemas accept both, but cannot say what a string must hold.
+var entitySlots = []struct {
+	part, name string
+	optional   bool // an empty string is no entity (deletedEntity?: string | null)
+}{
+	{"createdEvent", "entity", false},
+	{"updatedEvent", "currentEntity", false},
+	{"deletedEvent", "deletedEntity", true},
+}
+
+// checkStringEntities checks that every entity of the event (decoded into any) that is a
+// string holds JSON matching FavoriteList, as an object entity must.
+func checkStringEntities(event any) error {
+	for _, slot := range entitySlots {
+		s, ok := field(field(event, slot.part), slot.name).(string)
+		if !ok || (s == "" && slot.optional) {
+			continue
+		}
+		what := fmt.Sprintf("the event's %s.%s (a string)", slot.part, slot.name)
+		var v any
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			return reject(RejectedPayload, "%s does not hold JSON: %v", what, err)
+		}
+		if err := validateAgainst("FavoriteList", what+"'s JSON", v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// field is v's member name when v is a JSON object, else nil.
+func field(v any, name string) any {
+	if m, ok := v.(map[string]any); ok {
+		return m[name]
+	}
+	return nil
+}
+
+// shortJSON renders v for a message ("absent" for nil).
+func shortJSON(v any) string {
+	if v == nil {
+		return "absent"
+	}
+	b, err := json.Marshal(v)
+	if err != nil || len(b) > 80 {
+		return jsonKind(v)
+	}
+	return string(b)
 }
 
 func describeJWTError(err error) string {
@@ -496,6 +591,10 @@ func peek(token string) (eventType, eventID, entityID string) {
 	}
 	eventID, _ = ev["id"].(string)
 	entityID, _ = ev["entityId"].(string)
+	if eventType == "" { // the envelope's eventType is optional: the slug tells
+		slug, _ := ev["slug"].(string)
+		eventType = TypeOfSlug(slug)
+	}
 	return eventType, eventID, entityID
 }
 

@@ -7,9 +7,17 @@
 // Envelope {eventType, instanceId, data, identity}, whose `data` (the Event) and `identity` (an
 // Identity) are themselves strings holding JSON. The receiver must answer 200 within 1250 ms or the
 // delivery is retried.
+//
+// What the receiver accepts is what spec/openapi.yaml's Webhook* and FavoriteList*Event schemas
+// accept, which is no more than the sources require: of the envelope only `data` is required
+// (the SDK types every member optional); an event's list (createdEvent.entity,
+// updatedEvent.currentEntity, deletedEvent.deletedEntity) may be a JSON object, as the reference's
+// samples show, or a string holding the list's JSON, as the SDK's types declare
+// (discrepancies.yaml: event-entity-type). Both forms decode to the same api.FavoriteList.
 package webhook
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -49,23 +57,32 @@ const Algorithm = "RS256"
 // AnswerWithin is how long a receiver has to answer 200 before the sender retries (facts.md).
 const AnswerWithin = 1250 * time.Millisecond
 
-// Identity types of the envelope's identity (facts.md).
+// Identity types of the envelope's identity (facts.md). IdentityUnknown is the first value of the
+// SDK's enum, proto3's default: an identity without identityType is of that type.
 const (
+	IdentityUnknown          = "UNKNOWN"
 	IdentityAnonymousVisitor = "ANONYMOUS_VISITOR"
 	IdentityMember           = "MEMBER"
 	IdentityWixUser          = "WIX_USER"
 	IdentityApp              = "APP"
 )
 
-// Envelope is the decoded `data` of the JWT payload. Data and Identity hold JSON text.
+// Envelope is the decoded `data` of the JWT payload. Data and Identity hold JSON text. Every
+// member but Data may be absent (facts.md: "all optional"), and then is empty: without EventType
+// the event's slug says which event it is (Delivery.EventType), and without Identity (or with an
+// empty one) there is no identity.
 type Envelope struct {
 	EventType  string `json:"eventType"`
 	InstanceID string `json:"instanceId"`
 	Data       string `json:"data"`
 	Identity   string `json:"identity"`
+	// AccountInfo is the envelope's accountInfo as sent (nil when absent), which @wix/sdk reads
+	// (facts.md); no source gives its form.
+	AccountInfo json.RawMessage `json:"accountInfo,omitempty"`
 }
 
-// Identity is the decoded `identity` of the envelope: who made the change.
+// Identity is the decoded `identity` of the envelope: who made the change. IdentityType is ""
+// when the envelope has no identity, or one without identityType (IdentityUnknown).
 type Identity struct {
 	IdentityType       string `json:"identityType"`
 	AnonymousVisitorID string `json:"anonymousVisitorId,omitempty"`
@@ -74,7 +91,9 @@ type Identity struct {
 	AppID              string `json:"appId,omitempty"`
 }
 
-// Event is the decoded `data` of the envelope: one of the three events.
+// Event is the decoded `data` of the envelope: one of the three events. EntityEventSequence is ""
+// when it is absent or null (the SDK: `string | null`), TriggeredByAnonymizeRequest false when
+// absent.
 type Event struct {
 	ID                          string        `json:"id"`
 	EntityFqdn                  string        `json:"entityFqdn"`
@@ -89,22 +108,169 @@ type Event struct {
 	DeletedEvent                *DeletedEvent `json:"deletedEvent,omitempty"`
 }
 
-// CreatedEvent carries the created list.
+// CreatedEvent carries the created list. On the wire its entity is a JSON object or a string
+// holding the list's JSON; decoding takes both (AsString says which came) and encoding writes the
+// object unless AsString is set.
 type CreatedEvent struct {
 	Entity api.FavoriteList `json:"entity"`
+	// AsString: the entity travels as a string holding its JSON (the SDK's declared type).
+	AsString bool `json:"-"`
 }
 
-// UpdatedEvent carries the list as the update left it.
+// UpdatedEvent carries the list as the update left it, in either wire form (see CreatedEvent).
 type UpdatedEvent struct {
 	CurrentEntity api.FavoriteList `json:"currentEntity"`
+	// ModifiedFields is updatedEvent.modifiedFields as sent (nil when absent), which @wix/sdk
+	// reads (facts.md); no source gives its form.
+	ModifiedFields json.RawMessage `json:"modifiedFields,omitempty"`
+	// AsString: the entity travels as a string holding its JSON (the SDK's declared type).
+	AsString bool `json:"-"`
 }
 
-// DeletedEvent is the docs' "struct"; their sample holds movedToTrash.
+// DeletedEvent is the docs' "struct"; their sample holds movedToTrash. The SDK declares a
+// `deletedEntity?: string | null` too: nil when absent, null or "", else the list in either wire
+// form (see CreatedEvent).
 type DeletedEvent struct {
-	MovedToTrash bool `json:"movedToTrash,omitempty"`
+	MovedToTrash  bool              `json:"movedToTrash,omitempty"`
+	DeletedEntity *api.FavoriteList `json:"deletedEntity,omitempty"`
+	// AsString: the deleted entity travels as a string holding its JSON.
+	AsString bool `json:"-"`
 }
 
-// Entity returns the list a Created or Updated event carries (nil for Deleted).
+// MarshalJSON writes the entity as an object, or as a string holding it when AsString is set.
+func (c CreatedEvent) MarshalJSON() ([]byte, error) {
+	entity, err := encodeEntity(c.Entity, c.AsString)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(struct {
+		Entity json.RawMessage `json:"entity"`
+	}{entity})
+}
+
+// UnmarshalJSON reads the entity from an object or from a string holding one.
+func (c *CreatedEvent) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Entity json.RawMessage `json:"entity"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	l, asString, err := decodeEntity(w.Entity)
+	if err != nil {
+		return fmt.Errorf("createdEvent.entity: %w", err)
+	}
+	*c = CreatedEvent{AsString: asString}
+	if l != nil {
+		c.Entity = *l
+	}
+	return nil
+}
+
+// MarshalJSON writes the entity as an object, or as a string holding it when AsString is set.
+func (u UpdatedEvent) MarshalJSON() ([]byte, error) {
+	entity, err := encodeEntity(u.CurrentEntity, u.AsString)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(struct {
+		CurrentEntity  json.RawMessage `json:"currentEntity"`
+		ModifiedFields json.RawMessage `json:"modifiedFields,omitempty"`
+	}{entity, u.ModifiedFields})
+}
+
+// UnmarshalJSON reads the entity from an object or from a string holding one.
+func (u *UpdatedEvent) UnmarshalJSON(b []byte) error {
+	var w struct {
+		CurrentEntity  json.RawMessage `json:"currentEntity"`
+		ModifiedFields json.RawMessage `json:"modifiedFields"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	l, asString, err := decodeEntity(w.CurrentEntity)
+	if err != nil {
+		return fmt.Errorf("updatedEvent.currentEntity: %w", err)
+	}
+	*u = UpdatedEvent{ModifiedFields: w.ModifiedFields, AsString: asString}
+	if l != nil {
+		u.CurrentEntity = *l
+	}
+	return nil
+}
+
+// MarshalJSON writes the deleted entity, if any, as an object, or as a string holding it when
+// AsString is set.
+func (d DeletedEvent) MarshalJSON() ([]byte, error) {
+	var entity json.RawMessage
+	if d.DeletedEntity != nil {
+		var err error
+		if entity, err = encodeEntity(*d.DeletedEntity, d.AsString); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(struct {
+		MovedToTrash  bool            `json:"movedToTrash,omitempty"`
+		DeletedEntity json.RawMessage `json:"deletedEntity,omitempty"`
+	}{d.MovedToTrash, entity})
+}
+
+// UnmarshalJSON reads the deleted entity, if any, from an object or from a string holding one.
+func (d *DeletedEvent) UnmarshalJSON(b []byte) error {
+	var w struct {
+		MovedToTrash  bool            `json:"movedToTrash"`
+		DeletedEntity json.RawMessage `json:"deletedEntity"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	l, asString, err := decodeEntity(w.DeletedEntity)
+	if err != nil {
+		return fmt.Errorf("deletedEvent.deletedEntity: %w", err)
+	}
+	*d = DeletedEvent{MovedToTrash: w.MovedToTrash, DeletedEntity: l, AsString: asString}
+	return nil
+}
+
+// encodeEntity is the wire form of l: its JSON, or a JSON string holding it.
+func encodeEntity(l api.FavoriteList, asString bool) (json.RawMessage, error) {
+	b, err := json.Marshal(l)
+	if err != nil || !asString {
+		return b, err
+	}
+	return json.Marshal(string(b))
+}
+
+// decodeEntity reads a list from its wire form: a JSON object, or a JSON string holding one. It
+// returns nil for nothing: an absent value, null, or "" (proto3 JSON's unset string, which @wix/sdk
+// takes for absent too).
+func decodeEntity(raw json.RawMessage) (l *api.FavoriteList, asString bool, err error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, false, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, true, err
+		}
+		if s == "" {
+			return nil, true, nil
+		}
+		raw, asString = json.RawMessage(s), true
+	}
+	l = new(api.FavoriteList)
+	if err := json.Unmarshal(raw, l); err != nil {
+		if asString {
+			return nil, true, fmt.Errorf("a string that does not hold a list's JSON: %w", err)
+		}
+		return nil, false, err
+	}
+	return l, asString, nil
+}
+
+// Entity returns the list a Created or Updated event carries (nil for Deleted), whichever wire
+// form it came in.
 func (e Event) Entity() *api.FavoriteList {
 	switch {
 	case e.CreatedEvent != nil:

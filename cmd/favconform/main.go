@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"sort"
 	"strings"
 )
 
@@ -40,6 +41,10 @@ func mainExit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	if err := emptyEnvironment(os.Environ()); err != nil {
+		fmt.Fprintf(stderr, "favconform: %v\n", err)
+		return 2
+	}
 	switch args[0] {
 	case "run":
 		return runCommand(args[1:], stdout, stderr)
@@ -52,8 +57,14 @@ func mainExit(args []string, stdout, stderr io.Writer) int {
 	case "validate":
 		return validateCommand(args[1:], stdout, stderr)
 	case "spec":
+		if len(args) > 1 {
+			return helpOrUsage("spec", "Usage: favconform spec\n\nPrints the embedded OpenAPI document (spec/openapi.yaml) every exchange is validated against.\n", args[1:], stdout, stderr)
+		}
 		return specCommand(stdout)
 	case "version":
+		if len(args) > 1 {
+			return helpOrUsage("version", "Usage: favconform version\n\nPrints favconform's version.\n", args[1:], stdout, stderr)
+		}
 		fmt.Fprintln(stdout, "favconform", versionString())
 		return 0
 	case "-h", "-help", "--help", "help":
@@ -72,6 +83,17 @@ func versionString() string {
 		return bi.Main.Version
 	}
 	return "(devel)"
+}
+
+// helpOrUsage answers the arguments of a command that takes none: its usage for -h/--help (exit
+// 0), else the usage and exit 2.
+func helpOrUsage(name, text string, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprint(stdout, text)
+		return 0
+	}
+	fmt.Fprintf(stderr, "favconform %s: unexpected argument %q\n\n%s", name, args[0], text)
+	return 2
 }
 
 // listFlag collects a repeatable, comma-separable flag.
@@ -101,6 +123,23 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (int, bool) {
 		return 2, false
 	}
 	return 0, true
+}
+
+// emptyEnvironment reports the FAVCONFORM_ variables that are set but empty: a CI secret that is
+// missing (as on a pull request from a fork) must not turn a run against a target into a run
+// against the embedded mock, nor leave out a role, unnoticed.
+func emptyEnvironment(env []string) error {
+	var empty []string
+	for _, kv := range env {
+		if name, value, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "FAVCONFORM_") && value == "" {
+			empty = append(empty, name)
+		}
+	}
+	if len(empty) == 0 {
+		return nil
+	}
+	sort.Strings(empty)
+	return fmt.Errorf("%s set but empty (a CI secret that is not available, e.g. on a pull request from a fork?): give it a value, or unset it", strings.Join(empty, ", ")+map[bool]string{true: " is", false: " are"}[len(empty) == 1])
 }
 
 // envDefault returns the environment variable's value, or def.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -58,14 +59,25 @@ func TestReportDirWritesTheThreeReportsWithReproductions(t *testing.T) {
 		if s.Failure.Curl == "" || s.Failure.Call == nil || s.Transcript[*s.Failure.Call].Curl != s.Failure.Curl {
 			t.Errorf("spec %q: its failure has no reproduction: %+v", s.Name, s.Failure)
 		}
-		if !strings.Contains(r.stdout, s.Failure.Curl[:strings.Index(s.Failure.Curl, "\n")]) {
-			t.Errorf("the console does not print the reproduction of %q", s.Name)
+	}
+	// The console prints each cause once, with its first spec's reproduction against the same
+	// mock served where the reproduction says.
+	for i, c := range rep.Causes {
+		first := rep.Specs[slices.IndexFunc(rep.Specs, func(s report.Spec) bool { return s.Name == c.Specs[0] })]
+		_, curl := rep.Reproduction(first.Failure.Curl)
+		if !strings.Contains(r.stdout, fmt.Sprintf("CAUSE %d: %s\n  first in: %s", i+1, c.Cause, first.Name)) || !strings.Contains(r.stdout, curl[:strings.Index(curl, "\n")]) {
+			t.Errorf("the console does not print cause %d (%s) with the reproduction of %q", i+1, c.Cause, first.Name)
 		}
 	}
 	if failures == 0 {
 		t.Fatal("the deviation made no spec fail")
 	}
-	for _, want := range []string{"reproduce the request (export FAVCONFORM_TOKEN_USER first):", `-H "Authorization: $FAVCONFORM_TOKEN_USER"`,
+	// One wrong field in every answer is one cause per operation on the console, not a failure per spec.
+	if len(rep.Causes) == 0 || len(rep.Causes) > 3 || len(rep.Causes[0].Specs) < 50 || !strings.Contains(r.stdout, "root cause(s):") ||
+		strings.Count(r.stdout, "\nCAUSE ") != len(rep.Causes) || len(strings.Split(r.stdout, "\n")) > 200 {
+		t.Errorf("the failures must be grouped by root cause: %d causes, %d console lines\n%s", len(rep.Causes), len(strings.Split(r.stdout, "\n")), r.stdout)
+	}
+	for _, want := range []string{"reproduce the request (the embedded mock at ", `-H "Authorization: $FAVCONFORM_TOKEN_USER"`,
 		"reports written to " + dir + " (junit.xml, report.json, report.html)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the console lacks %q", want)
@@ -97,6 +109,12 @@ func TestReportDirWritesTheThreeReportsWithReproductions(t *testing.T) {
 	}
 	if !strings.Contains(dom, "/favoriteList/revision") {
 		t.Error("report.html in Chromium does not show the violation's JSON pointer")
+	}
+	// One deviation, one cause: the page opens with it, before the failures and the matrix.
+	causes, failures := strings.Index(dom, `id="causes"`), strings.Index(dom, "<h2>Failures</h2>")
+	if len(rep.Causes) == 0 || causes < 0 || failures < 0 || causes > failures || strings.Index(dom, "<h2>Root causes</h2>") > causes ||
+		!strings.Contains(dom[causes:failures], "/favoriteList/revision: expected type string") {
+		t.Errorf("report.html in Chromium must open with the root causes (%d in report.json), the revision first", len(rep.Causes))
 	}
 }
 
@@ -182,7 +200,10 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		}
 	}
 
-	t.Run("embedded mock with a deviation", func(t *testing.T) {
+	// The embedded mock's tokens are public (fixtures/identities.json, printed by serve): its
+	// reproductions give them, with the command that serves the same mock once the embedded one
+	// is gone; the credential headers are still shown redacted.
+	t.Run("embedded mock with a deviation: public tokens in the reproduction", func(t *testing.T) {
 		dir := t.TempDir()
 		r := favconform(t, nil, "run", "--deviate", "error-body-plain-text", "--report-dir", dir, "-v")
 		if r.code != 1 {
@@ -191,7 +212,15 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		if !regexp.MustCompile(`(?m)^\[ *\d+/\d+\] FAIL `).MatchString(r.stdout) {
 			t.Fatalf("-v must print a line per spec:\n%s", r.stdout)
 		}
-		check(t, r, dir, identity.Default())
+		for _, want := range []string{"is gone after the run: start the same mock with `favconform serve --addr 127.0.0.1:8080 --deviate error-body-plain-text`",
+			"export FAVCONFORM_TOKEN_USER=fc-mock-user-a (the mock's public tokens)", "http://127.0.0.1:8080/dashboard/v1/user-favorite-list"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("the reproduction must say %q:\n%s", want, r.stdout)
+			}
+		}
+		if html := reportFiles(t, dir)["report.html"]; !strings.Contains(html, "Authorization: [REDACTED]") {
+			t.Error("report.html must show the Authorization header redacted")
+		}
 	})
 
 	// A hostile target echoes each caller's token in response headers and in every JSON body (so

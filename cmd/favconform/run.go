@@ -22,17 +22,19 @@ func (t *ginkgoT) Fail() { t.failed = true }
 func runCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	var opts runner.Options
-	var deviations, focus listFlag
+	var deviations, readings, focus listFlag
 	fs.StringVar(&opts.TargetURL, "target", envDefault("FAVCONFORM_TARGET", ""), "base URL of the target, e.g. https://www.wixapis.com (env FAVCONFORM_TARGET). Without it and --target-file, the embedded mock is started. With --target alone, tokens come from FAVCONFORM_TOKEN_<ROLE> (FAVCONFORM_TOKEN_USER, FAVCONFORM_TOKEN_SECOND_USER, ...)")
 	fs.StringVar(&opts.TargetFile, "target-file", envDefault("FAVCONFORM_TARGET_FILE", ""), "target configuration file: base URL and headers per role (env FAVCONFORM_TARGET_FILE)")
 	fs.Var(&deviations, "deviate", "switch on an embedded-mock deviation (repeatable, comma-separated; see 'favconform serve --list-deviations')")
+	fs.Var(&readings, "reading", "move the embedded mock to another legitimate reading of a point the docs leave open (repeatable, comma-separated; see 'favconform serve --list-readings')")
 	fs.BoolVar(&opts.Strict, "strict", envDefault("FAVCONFORM_STRICT", "") == "1", "include checks of readings the docs do not force (env FAVCONFORM_STRICT=1)")
 	fs.StringVar(&opts.LabelFilter, "label-filter", envDefault("FAVCONFORM_LABEL_FILTER", ""), "run only specs matching this Ginkgo label filter, e.g. 'req:revision.stale-refused' (env FAVCONFORM_LABEL_FILTER)")
 	fs.Var(&focus, "focus", "run only specs whose text matches this regular expression (repeatable)")
 	fs.StringVar(&opts.ReportDir, "report-dir", envDefault("FAVCONFORM_REPORT_DIR", ""), "write junit.xml, report.json (shape: report/SCHEMA.md) and report.html (one self-contained page) to this directory; every failure in them and on the console carries a curl command reproducing its request, with secrets as $FAVCONFORM_TOKEN_<ROLE> placeholders (env FAVCONFORM_REPORT_DIR)")
 	fs.BoolVar(&opts.AllowWrites, "allow-writes", envDefault("FAVCONFORM_ALLOW_WRITES", "") == "1", "let the suites write to a target that is not on loopback (env FAVCONFORM_ALLOW_WRITES=1); lists are snapshotted first and restored after the run")
 	seed := fs.String("seed", os.Getenv(suites.SeedEnv), "seed of the model-based random sequences (env "+suites.SeedEnv+"); the run prints the seed it used, and the same seed replays the same sequences")
-	fs.BoolVar(&opts.DryRun, "dry-run", false, "list the specs that would run, without sending any request")
+	fs.BoolVar(&opts.DryRun, "dry-run", false, "list the specs a run would run and skip (and why), without sending any request; a dry run has no verdict")
+	fs.BoolVar(&opts.AllowEmpty, "allow-empty", envDefault("FAVCONFORM_ALLOW_EMPTY", "") == "1", "let a run in which no spec ran to a result exit 0 (default: it has no verdict and exits 2) (env FAVCONFORM_ALLOW_EMPTY=1)")
 	fs.BoolVar(&opts.Verbose, "v", false, "verbose: one line per spec with its state and time, and a failure's gist (without it: one mark per spec, . passed F failed S skipped)")
 	timeout := fs.String("timeout", envDefault("FAVCONFORM_TIMEOUT", ""), "per-request timeout, e.g. 5s (env FAVCONFORM_TIMEOUT; default 10s)")
 	clients := fs.String("clients", envDefault(suites.ClientsEnv, ""), fmt.Sprintf("how many clients the concurrency specs (label %q) race, %d to %d (env %s; default %d)",
@@ -66,7 +68,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		opts.Clients = n
 	}
-	opts.Deviations, opts.Focus, opts.Out = deviations, focus, stdout
+	opts.Deviations, opts.Readings, opts.Focus, opts.Out = deviations, readings, focus, stdout
 	opts.Version = versionString()
 	// Ginkgo reads its own flags from os.Args; the command's flags are not Ginkgo's.
 	os.Args = os.Args[:1]

@@ -20,12 +20,32 @@ import (
 	"github.com/favconform/favconform/webhook"
 )
 
+// serveUsage heads serve's help: what readings and deviations are, before the flags.
+const serveUsage = `Usage: favconform serve [flags]
+
+Serves the reference mock of the Dashboard Favorite List API. Where the docs are silent or
+contradict themselves, the mock takes one reading of each point (spec/discrepancies.yaml). Two
+kinds of switch move it:
+  --reading NAME  another legitimate reading of one such point: the mock still follows every
+                  sentence of the docs, and a conforming harness must pass it (--list-readings)
+  --deviate NAME  a deliberate break of one documented rule: the conformance suites must catch
+                  it (--list-deviations)
+
+Flags:
+`
+
 func serveCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), serveUsage)
+		fs.PrintDefaults()
+	}
 	addr := fs.String("addr", envDefault("FAVCONFORM_ADDR", "127.0.0.1:8080"), "listen address (env FAVCONFORM_ADDR)")
-	var deviations listFlag
-	fs.Var(&deviations, "deviate", "switch on a deviation (repeatable, comma-separated)")
+	var deviations, readings listFlag
+	fs.Var(&deviations, "deviate", "switch on a deviation: break one documented rule (repeatable, comma-separated)")
 	list := fs.Bool("list-deviations", false, "list the deviations and the requirement each breaks, then exit")
+	fs.Var(&readings, "reading", "switch on a reading: another legitimate reading of a point the docs leave open (repeatable, comma-separated; at most one per group)")
+	listReadings := fs.Bool("list-readings", false, "list the readings, the discrepancy each reads and what it does, then exit")
 	var hookURLs listFlag
 	fs.Var(&hookURLs, "webhook-url", "deliver the webhook events to this receiver URL (repeatable, comma-separated; env FAVCONFORM_WEBHOOK_URL)")
 	hookDelay := fs.Duration("webhook-delay", 0, "hold every webhook delivery back this long before its first attempt, e.g. 2s")
@@ -33,9 +53,14 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
-	if *list {
-		for _, d := range mock.Deviations() {
-			fmt.Fprintf(stdout, "%-32s breaks %-36s %s\n", d.Name, d.Requirement, d.Description)
+	if *list || *listReadings {
+		if *list {
+			for _, d := range mock.Deviations() {
+				fmt.Fprintf(stdout, "%-32s breaks %-36s %s\n", d.Name, d.Requirement, d.Description)
+			}
+		}
+		if *listReadings {
+			printReadings(stdout)
 		}
 		return 0
 	}
@@ -47,7 +72,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "favconform serve: %v\n", err)
 		return 2
 	}
-	m, err := mock.New(mock.Options{Deviations: deviations, Webhooks: hooks})
+	m, err := mock.New(mock.Options{Deviations: deviations, Readings: readings, Webhooks: hooks})
 	if err != nil {
 		fmt.Fprintf(stderr, "favconform serve: %v\n", err)
 		return 2
@@ -63,6 +88,9 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(stdout, "favconform reference mock listening on http://%s\n", ln.Addr())
+	if len(readings) > 0 {
+		fmt.Fprintf(stdout, "readings on: %v\n", []string(readings))
+	}
 	if len(deviations) > 0 {
 		fmt.Fprintf(stdout, "deviations on: %v\n", []string(deviations))
 	}
@@ -77,6 +105,18 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	// Let in-flight requests finish, then release the port.
 	running.Close()
 	return 0
+}
+
+// printReadings lists every reading: its name, the discrepancy it reads, what it does, and the
+// group whose readings exclude each other.
+func printReadings(stdout io.Writer) {
+	for _, r := range mock.Readings() {
+		desc := r.Description
+		if r.Group != "" {
+			desc += fmt.Sprintf(" [group %s: at most one on]", r.Group)
+		}
+		fmt.Fprintf(stdout, "%-32s reads %-24s %s\n", r.Name, r.Discrepancy, desc)
+	}
 }
 
 func specCommand(stdout io.Writer) int {
