@@ -452,7 +452,7 @@ var buildOnce = sync.OnceValues(func() (string, error) {
 	for _, c := range [][]string{
 		{"build", "-o", filepath.Join(dir, "favconform"), "github.com/favconform/favconform/cmd/favconform"},
 		{"build", "-o", filepath.Join(dir, "ginkgo"), "github.com/onsi/ginkgo/v2/ginkgo"},
-		{"test", "-c", "-o", filepath.Join(dir, "suites.test"), "github.com/favconform/favconform/suites"},
+		{"test", "-c", "-o", filepath.Join(dir, "suites.test"), "github.com/favconform/favconform/internal/suites"},
 	} {
 		if out, err := exec.Command("go", c...).CombinedOutput(); err != nil {
 			return "", fmt.Errorf("go %s: %v\n%s", strings.Join(c, " "), err, out)

@@ -4,7 +4,10 @@
 //
 // Entries that are not calls of the API (other paths, other hosts when a host is given, CORS
 // preflights, requests that got no response) are reported as skipped, never as failures. Bodies
-// recorded base64-encoded (content.encoding "base64") are decoded first.
+// recorded base64-encoded (content.encoding "base64") are decoded first. A file is read as a
+// stream, each entry checked as soon as it is read, so that memory is bounded by its largest
+// entries, not by its length; an API entry whose body exceeds MaxBodySize fails unread.
+// Credentials found in the file never reach an output (see internal/redact).
 //
 //	res, err := har.CheckFile("session.har", har.Options{})
 //	if err != nil { ... } // unreadable: a *har.FormatError says the file, entry and field
@@ -23,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"os"
 	"sort"
@@ -65,6 +69,8 @@ type Entry struct {
 	Cache           struct{} `json:"cache"`
 	Timings         Timings  `json:"timings"`
 	Comment         string   `json:"comment,omitempty"`
+	// elided are strings of the entry too long to read (see MaxBodySize): left out, as "".
+	elided []elision
 }
 
 // Request is an entry's request.
@@ -153,87 +159,43 @@ func (e *FormatError) Unwrap() error { return e.Err }
 
 // ReadFile reads the HAR file at path.
 func ReadFile(path string) (*Log, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, &FormatError{File: path, Entry: -1, Expected: "a readable HAR file", Err: err}
 	}
-	return Parse(b, path)
+	defer f.Close()
+	return read(f, path)
 }
 
 // Parse reads a HAR document from b; name is used in errors. It checks every field the
 // validation needs: a log with entries, each with a request (method, absolute URL) and a response
-// (numeric status), and bodies that decode (base64 where content.encoding says so).
+// (numeric status), and bodies that decode (base64 where content.encoding says so). Strings
+// longer than a MaxBodySize body's base64 text are left out of the entries (a check reports
+// them).
 func Parse(b []byte, name string) (*Log, error) {
-	ferr := func(entry int, field, expected string, err error) error {
-		return &FormatError{File: name, Entry: entry, Field: field, Expected: expected, Err: err}
+	return read(bytes.NewReader(b), name)
+}
+
+func read(r io.Reader, name string) (*Log, error) {
+	var entries []Entry
+	var buf []byte
+	d := entryDecoder{all: true}
+	l, err := newStream(r, name).walk(maxString, func() ([]byte, error) { return buf, nil }, func(i int, text captured) error {
+		buf = text.raw[:0]
+		e, err := d.decodeCaptured(name, i, text)
+		if err != nil {
+			return err
+		}
+		if _, err := prepare(name, i, &e); err != nil {
+			return err
+		}
+		entries = append(entries, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	var top struct {
-		Log *struct {
-			Version string          `json:"version"`
-			Creator json.RawMessage `json:"creator"`
-			Browser json.RawMessage `json:"browser"`
-			Entries json.RawMessage `json:"entries"`
-			Comment string          `json:"comment"`
-		} `json:"log"`
-	}
-	if err := json.Unmarshal(b, &top); err != nil {
-		return nil, ferr(-1, "", "a HAR file: a JSON object {\"log\": {\"version\": \"1.2\", \"entries\": [...]}}", jsonError(b, err))
-	}
-	if top.Log == nil {
-		return nil, ferr(-1, "log", "an object (the HAR log); this JSON has no \"log\"", nil)
-	}
-	l := &Log{Version: top.Log.Version, Comment: top.Log.Comment}
-	if len(top.Log.Creator) > 0 {
-		if err := json.Unmarshal(top.Log.Creator, &l.Creator); err != nil {
-			return nil, ferr(-1, "log.creator", "an object {\"name\", \"version\"}", err)
-		}
-	}
-	if !isNull(top.Log.Browser) {
-		l.Browser = &NameInfo{}
-		if err := json.Unmarshal(top.Log.Browser, l.Browser); err != nil {
-			return nil, ferr(-1, "log.browser", "an object {\"name\", \"version\"}", err)
-		}
-	}
-	var raw []json.RawMessage
-	if len(top.Log.Entries) == 0 || bytes.Equal(bytes.TrimSpace(top.Log.Entries), []byte("null")) {
-		return nil, ferr(-1, "log.entries", "an array of entries; the log has none", nil)
-	}
-	if err := json.Unmarshal(top.Log.Entries, &raw); err != nil {
-		return nil, ferr(-1, "log.entries", "an array of entries", err)
-	}
-	for i, r := range raw {
-		var shape struct {
-			Request  json.RawMessage `json:"request"`
-			Response json.RawMessage `json:"response"`
-		}
-		if err := json.Unmarshal(r, &shape); err != nil {
-			return nil, ferr(i, "", "an object with a request and a response", typeError(err))
-		}
-		if isNull(shape.Request) {
-			return nil, ferr(i, "request", "an object (the recorded request)", nil)
-		}
-		if isNull(shape.Response) {
-			return nil, ferr(i, "response", "an object (the recorded response)", nil)
-		}
-		var e Entry
-		if err := json.Unmarshal(r, &e); err != nil {
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) {
-				return nil, ferr(i, te.Field, "a JSON "+jsonKind(te.Type)+", as HAR 1.2 defines it", fmt.Errorf("got a JSON %s", te.Value))
-			}
-			return nil, ferr(i, "", "an entry as HAR 1.2 defines it", err)
-		}
-		if e.Request.Method == "" {
-			return nil, ferr(i, "request.method", "an HTTP method such as GET", nil)
-		}
-		if u, err := url.Parse(e.Request.URL); err != nil || !u.IsAbs() || u.Host == "" {
-			return nil, ferr(i, "request.url", "an absolute URL such as https://www.wixapis.com/dashboard/v1/user-favorite-list", fmt.Errorf("got %q", validate.Clip(e.Request.URL, 200)))
-		}
-		if _, err := e.Response.Body(); err != nil {
-			return nil, ferr(i, "response.content.text", "text encoded as response.content.encoding says", err)
-		}
-		l.Entries = append(l.Entries, e)
-	}
+	l.Entries = entries
 	return l, nil
 }
 
@@ -263,23 +225,6 @@ func typeError(err error) error {
 		return fmt.Errorf("got a JSON %s", te.Value)
 	}
 	return err
-}
-
-// jsonError adds the line and column to a JSON syntax error.
-func jsonError(b []byte, err error) error {
-	var se *json.SyntaxError
-	if !errors.As(err, &se) {
-		return typeError(err)
-	}
-	line, col := 1, 1
-	for _, c := range b[:max(0, min(int(se.Offset)-1, len(b)))] { // Offset is just past the bad byte
-		if c == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }
 
 // Body is the request body (postData.text; empty when there is none).
@@ -325,14 +270,32 @@ func (r Response) BodyRecorded() bool { return r.Content.Text != nil || r.Conten
 
 // header turns HAR headers into an http.Header, leaving out HTTP/2 pseudo-headers (":method").
 func header(nvs []NameValue) http.Header {
-	h := http.Header{}
+	h, _ := fillHeader(make(http.Header, len(nvs)), nil, nvs)
+	return h
+}
+
+// fillHeader adds nvs to h, their values in values[:0] (grown as needed), and returns both.
+func fillHeader(h http.Header, values []string, nvs []NameValue) (http.Header, []string) {
+	// One array holds every value; each key's slice is capped, so that a second value of a key
+	// is appended elsewhere.
+	if cap(values) < len(nvs) {
+		values = make([]string, 0, len(nvs))
+	}
+	values = values[:0]
 	for _, nv := range nvs {
 		if nv.Name == "" || strings.HasPrefix(nv.Name, ":") {
 			continue
 		}
-		h.Add(nv.Name, nv.Value)
+		k := textproto.CanonicalMIMEHeaderKey(nv.Name)
+		if vs, ok := h[k]; ok {
+			h[k] = append(vs, nv.Value)
+			continue
+		}
+		values = append(values, nv.Value)
+		n := len(values)
+		h[k] = values[n-1 : n : n]
 	}
-	return h
+	return h, values
 }
 
 func nameValues(h http.Header) []NameValue {

@@ -8,13 +8,17 @@ import (
 	"time"
 
 	"github.com/favconform/favconform/client"
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/report"
 )
 
 // Print writes the console summary of results: per file, one line per violation naming the entry
 // (log.entries[i]), its method, URL and status, the operation and the JSON pointer; the skipped
-// entries by reason (each one with verbose); then the totals and the verdict.
-func Print(w io.Writer, results []Result, verbose bool) {
+// entries by reason (each one with verbose); then the totals and the verdict. What comes from a
+// file (names, URLs, methods, what a body held) is made safe for a terminal first
+// (redact.Terminal): a file cannot move the cursor or rewrite the summary.
+func Print(out io.Writer, results []Result, verbose bool) {
+	w := terminalWriter{out}
 	var conform, violating, skipped, violations int
 	authMissing := false
 	for _, r := range results {
@@ -136,6 +140,17 @@ func Report(results []Result, meta ReportMeta) *report.Report {
 	r.Target = strings.Join(files, ", ")
 	r.Summary.Conforming = r.Summary.Failed == 0
 	return r
+}
+
+// terminalWriter escapes control sequences in what is written through it, line by line as Print
+// writes them.
+type terminalWriter struct{ w io.Writer }
+
+func (t terminalWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(t.w, redact.Terminal(string(p), false)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func failureMessage(e EntryResult) string {

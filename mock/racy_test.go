@@ -17,8 +17,9 @@ import (
 // shared-list, ...) is not taken for a race — then races probeRacers requests.
 const probeRacers = 8
 
-func init() {
-	probes[devRacyUpdateRevisionCheck] = func(e *env) bool {
+// racyProbes are the probes of the racy deviations (deviations_test.go gathers every probe).
+var racyProbes = map[string]func(e *env) bool{
+	devRacyUpdateRevisionCheck: func(e *env) bool {
 		l, ok := e.pCreate(sampleFav(0))
 		if !ok {
 			return false
@@ -33,8 +34,8 @@ func init() {
 			statuses[i] = e.pUpdate(l.ID, updateBody("2", favs(sampleFav(i)))).status
 		})
 		return countOf(statuses, 200) > 1
-	}
-	probes[devRacyAddLostFavorites] = func(e *env) bool {
+	},
+	devRacyAddLostFavorites: func(e *env) bool {
 		e.pCreate(sampleFav(0))
 		e.pAdd(sampleFav(1))
 		if l, _ := e.pState(); len(l.Favorites) != 2 {
@@ -44,8 +45,8 @@ func init() {
 		race(probeRacers, func(i int) { ok[i] = e.pAdd(sampleFav(100+i)).status == 200 })
 		l, _ := e.pState()
 		return len(l.Favorites) < 2+countTrue(ok)
-	}
-	probes[devRacyRevisionCounter] = func(e *env) bool {
+	},
+	devRacyRevisionCounter: func(e *env) bool {
 		e.pCreate(sampleFav(0))
 		if a, ok := e.pAdd(sampleFav(1)).tryList(); !ok || a.Revision != 2 {
 			return false
@@ -59,8 +60,8 @@ func init() {
 		slices.Sort(revs)
 		l, _ := e.pState()
 		return len(slices.Compact(revs)) != probeRacers || l.Revision != 2+probeRacers
-	}
-	probes[devRacyCallerSlot] = func(e *env) bool {
+	},
+	devRacyCallerSlot: func(e *env) bool {
 		// One at a time: each user's add lands on its own list. Page ids start with the role.
 		e.do(user, http.MethodPost, addPath, addBody(fav{"pageId": string(user) + "-0", "title": "t"}))
 		e.do(user2, http.MethodPost, addPath, addBody(fav{"pageId": string(user2) + "-0", "title": "t"}))
@@ -72,7 +73,7 @@ func init() {
 			e.do(r, http.MethodPost, addPath, addBody(fav{"pageId": fmt.Sprintf("%s-%d", r, i), "title": "t"}))
 		})
 		return leaked(e, user, user2) || leaked(e, user2, user)
-	}
+	},
 }
 
 // leaked reports whether role's list holds a favorite of other's (its pageId starts with other's

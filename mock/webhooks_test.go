@@ -172,69 +172,67 @@ func rejectedFor(s []sentEvent, reason string) bool {
 
 func rev(l api.FavoriteList) string { return strconv.FormatInt(int64(l.Revision), 10) }
 
-func init() {
-	for name, probe := range map[string]func(e *env) bool{
-		devAppIdentityRefused: func(e *env) bool {
-			return e.do(app, http.MethodGet, listPath, nil).status == http.StatusForbidden
-		},
-		devEventBadSignature: func(e *env) bool {
-			h := hooksFor(e)
-			h.pCreate(sampleFav(1))
-			return rejectedFor(h.flush(), "signature")
-		},
-		devEventCreatedAsUpdated: func(e *env) bool {
-			h := hooksFor(e)
-			h.pCreate(sampleFav(1))
-			s := h.flush()
-			return !has(s, webhook.SlugCreated) && has(s, webhook.SlugUpdated)
-		},
-		devEventDataNotString: func(e *env) bool {
-			h := hooksFor(e)
-			h.pCreate(sampleFav(1))
-			return rejectedFor(h.flush(), "not a string")
-		},
-		devEventForFailedWrite: func(e *env) bool {
-			h := hooksFor(e)
-			l, _ := h.pCreate(sampleFav(1))
-			h.flush()
-			r := h.pUpdate(l.ID, updateBody(strconv.FormatInt(int64(l.Revision)+7, 10), favs(sampleFav(2))))
-			return r.status >= 400 && r.status < 500 && len(h.flush()) > 0
-		},
-		devEventIDReused: func(e *env) bool {
-			h := hooksFor(e)
-			l, _ := h.pCreate(sampleFav(1))
-			h.flush()
-			h.pUpdate(l.ID, updateBody(rev(l), favs(sampleFav(2))))
-			return rejectedFor(h.flush(), "already used")
-		},
-		devEventMissingDeleted: func(e *env) bool {
-			h := hooksFor(e)
-			l, _ := h.pCreate(sampleFav(1))
-			h.flush()
-			r := h.do(user, http.MethodDelete, listIDPath(l.ID), nil)
-			_, exists := h.pState()
-			return r.status == http.StatusOK && !exists && !has(h.flush(), webhook.SlugDeleted)
-		},
-		devEventMissingUpdated: func(e *env) bool {
-			h := hooksFor(e)
-			l, _ := h.pCreate(sampleFav(1), sampleFav(2))
-			h.flush()
-			r := h.pUpdate(l.ID, updateBody(rev(l), favs(sampleFav(3))))
-			return r.status == http.StatusOK && !has(h.flush(), webhook.SlugUpdated)
-		},
-		devEventWrongEntity: func(e *env) bool {
-			h := hooksFor(e)
-			l, _ := h.pCreate(sampleFav(1))
-			h.flush()
-			u, ok := anyList(h.pUpdate(l.ID, updateBody(rev(l), favs(sampleFav(2)))))
-			return ok && slices.ContainsFunc(h.flush(), func(x sentEvent) bool {
-				got := x.ev.Entity()
-				return x.ev.Slug == webhook.SlugUpdated && got != nil && got.Revision != u.Revision
-			})
-		},
-	} {
-		probes[name] = probe
-	}
+// webhookProbes are the probes of the deviations seen through the webhooks (deviations_test.go
+// gathers every probe).
+var webhookProbes = map[string]func(e *env) bool{
+	devAppIdentityRefused: func(e *env) bool {
+		return e.do(app, http.MethodGet, listPath, nil).status == http.StatusForbidden
+	},
+	devEventBadSignature: func(e *env) bool {
+		h := hooksFor(e)
+		h.pCreate(sampleFav(1))
+		return rejectedFor(h.flush(), "signature")
+	},
+	devEventCreatedAsUpdated: func(e *env) bool {
+		h := hooksFor(e)
+		h.pCreate(sampleFav(1))
+		s := h.flush()
+		return !has(s, webhook.SlugCreated) && has(s, webhook.SlugUpdated)
+	},
+	devEventDataNotString: func(e *env) bool {
+		h := hooksFor(e)
+		h.pCreate(sampleFav(1))
+		return rejectedFor(h.flush(), "not a string")
+	},
+	devEventForFailedWrite: func(e *env) bool {
+		h := hooksFor(e)
+		l, _ := h.pCreate(sampleFav(1))
+		h.flush()
+		r := h.pUpdate(l.ID, updateBody(strconv.FormatInt(int64(l.Revision)+7, 10), favs(sampleFav(2))))
+		return r.status >= 400 && r.status < 500 && len(h.flush()) > 0
+	},
+	devEventIDReused: func(e *env) bool {
+		h := hooksFor(e)
+		l, _ := h.pCreate(sampleFav(1))
+		h.flush()
+		h.pUpdate(l.ID, updateBody(rev(l), favs(sampleFav(2))))
+		return rejectedFor(h.flush(), "already used")
+	},
+	devEventMissingDeleted: func(e *env) bool {
+		h := hooksFor(e)
+		l, _ := h.pCreate(sampleFav(1))
+		h.flush()
+		r := h.do(user, http.MethodDelete, listIDPath(l.ID), nil)
+		_, exists := h.pState()
+		return r.status == http.StatusOK && !exists && !has(h.flush(), webhook.SlugDeleted)
+	},
+	devEventMissingUpdated: func(e *env) bool {
+		h := hooksFor(e)
+		l, _ := h.pCreate(sampleFav(1), sampleFav(2))
+		h.flush()
+		r := h.pUpdate(l.ID, updateBody(rev(l), favs(sampleFav(3))))
+		return r.status == http.StatusOK && !has(h.flush(), webhook.SlugUpdated)
+	},
+	devEventWrongEntity: func(e *env) bool {
+		h := hooksFor(e)
+		l, _ := h.pCreate(sampleFav(1))
+		h.flush()
+		u, ok := anyList(h.pUpdate(l.ID, updateBody(rev(l), favs(sampleFav(2)))))
+		return ok && slices.ContainsFunc(h.flush(), func(x sentEvent) bool {
+			got := x.ev.Entity()
+			return x.ev.Slug == webhook.SlugUpdated && got != nil && got.Revision != u.Revision
+		})
+	},
 }
 
 // accepted returns the receiver's events in the order of the writes (by entityEventSequence:

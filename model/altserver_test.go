@@ -54,7 +54,7 @@ func TestAStatefulBugIsCaughtAndShrunk(t *testing.T) {
 	if !strings.Contains(f.Message, "the read of user's list afterwards") {
 		t.Errorf("the failure must be the read after the forgotten write:\n%s", f.Message)
 	}
-	for _, want := range []string{"seed 3", "FAVCONFORM_SEED=3", "  1. user: ", strconv.Itoa(len(f.Steps)) + " step(s)"} {
+	for _, want := range []string{"seed 3", "--seed 3", "  1. user: ", strconv.Itoa(len(f.Steps)) + " step(s)"} {
 		if !strings.Contains(f.Error(), want) {
 			t.Errorf("the report must contain %q:\n%s", want, f.Error())
 		}

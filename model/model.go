@@ -19,13 +19,14 @@
 //   - The first revision of a new list, and every id the server generates, are the server's.
 //
 // Run drives seeded random sequences of steps against a target and shrinks a failing one
-// (run.go); Generate makes the sequences (gen.go). NegativeCases derives requests that break one
-// constraint of spec/openapi.yaml at a time (negative.go).
+// (run.go); Generate makes the sequences (gen.go). Package model/negative derives requests that
+// break one constraint of spec/openapi.yaml at a time.
 package model
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -122,6 +123,9 @@ type Call struct {
 
 // Send makes the call through c (as c.As(Role), Invalid(), or c.Anonymous()).
 func (call Call) Send(c *client.Client) *client.Response {
+	if call.Method == "" {
+		return &client.Response{Err: errors.New("model: the step has no request (the model could not plan it)")}
+	}
 	var k *client.Caller
 	switch {
 	case call.NoAuth:
@@ -167,6 +171,8 @@ type Expectation struct {
 	mayAnswerUnchanged bool
 	// mayKeepRevision (an update that changes nothing): the list may answer at its revision.
 	mayKeepRevision bool
+	// unplanned says why the step has no plan (an unknown operation); "" for every other.
+	unplanned string
 }
 
 // reason is one reason a call must be refused.
@@ -307,8 +313,10 @@ func (m *Model) Plan(s Step) Expectation {
 		e.succeed(sameList, after, "200 with the list without that favorite, the others in order, at revision + 1",
 			"delete-favorite.removes", "revision.increments-on-write", "ids.list-stable")
 	default:
-		e.Call.Method, e.Call.Path = http.MethodGet, api.ListPath
-		m.planRead(&e, u.list)
+		// A step the model cannot plan sends nothing and fails its check.
+		e.unplanned = fmt.Sprintf("the model has no plan for operation %v", s.Op)
+		e.Why = e.unplanned
+		return e
 	}
 	if s.Op != Get && e.Call.Body != nil && s.Fault == MalformedJSON {
 		e.Call.Body = e.Call.Body[:len(e.Call.Body)-1]
@@ -551,6 +559,9 @@ func mustJSON(v any) []byte {
 func (e Expectation) Check(r *client.Response) error {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("%s\n  expected: %s [%s]\n  got:      %s", fmt.Sprintf(format, args...), e.Why, strings.Join(e.Rules, ", "), r.Describe())
+	}
+	if e.unplanned != "" {
+		return errors.New(e.unplanned)
 	}
 	if r.Err != nil {
 		return fail("no response: %v", r.Err)

@@ -234,3 +234,16 @@ func TestNoopUpdateMayKeepTheRevision(t *testing.T) {
 	changed := m.Plan(model.Step{Role: identity.User, Op: model.Update, Items: []model.Item{{Keep: 1}, {Keep: 0}}})
 	expectFail(t, changed, response(t, 200, listJSON("5", favJSON(fav2, another), favJSON(fav1, myPage))), "a reordering update that keeps the revision")
 }
+
+// A step of an operation the model does not know is not planned as another: it sends nothing and
+// fails its check.
+func TestAnUnknownOperationIsNotPlanned(t *testing.T) {
+	m := withList(t)
+	e := m.Plan(model.Step{Role: identity.User, Op: model.Op(99)})
+	if e.Call.Method != "" {
+		t.Fatalf("an unknown operation was planned as %s %s", e.Call.Method, e.Call.Path)
+	}
+	if err := e.Check(response(t, 200, listJSON("5"))); err == nil || !strings.Contains(err.Error(), "no plan") {
+		t.Fatalf("the check of an unplanned step must fail, got %v", err)
+	}
+}

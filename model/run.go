@@ -79,7 +79,7 @@ func (f *Failure) Error() string {
 	}
 	fmt.Fprintf(&b, "%s, %d step(s), each from a clean slate:\n%s\n", how, len(f.Steps), Describe(f.Steps))
 	fmt.Fprintf(&b, "its step %d fails:\n%s\n\n", len(f.Steps), indent(f.Message))
-	fmt.Fprintf(&b, "replay the same sequence with FAVCONFORM_SEED=%d", f.Seed)
+	fmt.Fprintf(&b, "replay the same sequence with --seed %d (runner.Options.Seed)", f.Seed)
 	return b.String()
 }
 

@@ -7,12 +7,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/favconform/favconform/internal/suites"
 	"github.com/favconform/favconform/report"
 	"github.com/favconform/favconform/runner"
-	"github.com/favconform/favconform/suites"
 )
 
 // TestMain lets the tests run the conformance suites in a child process (Ginkgo runs a suite
@@ -30,6 +31,9 @@ func TestMain(m *testing.M) {
 		}
 		if f := os.Getenv("CHILD_FOCUS"); f != "" {
 			opts.Focus = []string{f}
+		}
+		if seed, err := strconv.ParseInt(os.Getenv("CHILD_SEED"), 10, 64); err == nil {
+			opts.Seed = seed
 		}
 		if d := os.Getenv("CHILD_DEVIATE"); d != "" {
 			opts.Deviations = strings.Split(d, ",")
@@ -93,17 +97,17 @@ func failedRequirements(r *report.Report) []string {
 // The model-based specs pass against the conforming mock, fail against a deviation with the
 // seed and the shortest sequence in the output, and the same seed replays the same sequence.
 func TestModelSpecsInTheSuites(t *testing.T) {
-	if r := runSuites(t, "model", "", "FAVCONFORM_SEED=99"); r.code != 0 {
+	if r := runSuites(t, "model", "", "CHILD_SEED=99"); r.code != 0 {
 		t.Fatalf("the model specs fail against the conforming mock:\n%s", r.stdout)
 	}
 	shortest := regexp.MustCompile(`(?s)shortest failing sequence found.*?\n[ \t]*\n`)
 	var seqs []string
 	for range 2 {
-		r := runSuites(t, "model", "add-drops-favorite", "FAVCONFORM_SEED=1234", "CHILD_FOCUS=by one user")
+		r := runSuites(t, "model", "add-drops-favorite", "CHILD_SEED=1234", "CHILD_FOCUS=by one user")
 		if r.code != 1 || !slices.Contains(failedRequirements(r.report), "state.model-conformance") {
 			t.Fatalf("exit %d, failed %v; want the model specs to fail against add-drops-favorite\n%s", r.code, failedRequirements(r.report), r.stdout)
 		}
-		for _, want := range []string{"seed 1234", "FAVCONFORM_SEED=1234", "  1. user: "} {
+		for _, want := range []string{"seed 1234", "--seed 1234", "  1. user: "} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("the failure must mention %q:\n%s", want, r.stdout)
 			}

@@ -571,7 +571,6 @@ func (p *Proxy) complete(st *state) {
 			p.stats.NotRecorded++
 		}
 	}
-	p.leave(st)
 	p.mu.Unlock()
 
 	if faulty || p.opts.Verbose {
@@ -580,6 +579,10 @@ func (p *Proxy) complete(st *state) {
 	if p.opts.OnExchange != nil {
 		p.opts.OnExchange(x)
 	}
+	// Only now is the exchange over: Shutdown's wait ends once it is logged and handed on.
+	p.mu.Lock()
+	p.leave(st)
+	p.mu.Unlock()
 }
 
 // leave takes st out of the exchanges in flight and wakes whoever waits for them; p.mu is held.

@@ -44,7 +44,7 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		p.complete(st)
 	}
 	if len(finishing) > 0 {
-		// Recording is quick (no I/O: logging and OnExchange come after it): a short wait.
+		// Their goroutines are recording, logging and handing them on: a short wait.
 		_ = p.waitInFlight(context.Background(), finishing)
 	}
 	if len(cut) == 0 {

@@ -3,7 +3,6 @@ package runner_test
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/favconform/favconform/identity"
 	"github.com/favconform/favconform/mock"
@@ -20,10 +19,15 @@ func (f *failer) Fail() { f.failed = true }
 //	func TestConformance(t *testing.T) {
 //		srv := httptest.NewServer(yourapp.Handler()) // your implementation of the API
 //		defer srv.Close()
-//		t.Setenv("FAVCONFORM_TOKEN_USER", "a token your server accepts")       // one per role:
-//		t.Setenv("FAVCONFORM_TOKEN_SECOND_USER", "another user's token")       // runner.TokenEnv(role)
-//		// AllowWrites: your server is on loopback, but it is not a favconform mock.
-//		rep, err := runner.Run(t, runner.Options{TargetURL: srv.URL, AllowWrites: true, ReportDir: "reports"})
+//		rep, err := runner.Run(t, runner.Options{
+//			TargetURL: srv.URL,
+//			Tokens: map[identity.Role]string{ // one per role your server knows
+//				identity.User:       "a token your server accepts",
+//				identity.SecondUser: "another user's token",
+//			},
+//			AllowWrites: true, // your server is on loopback, but it is not a favconform mock
+//			ReportDir:   "reports",
+//		})
 //		if err != nil {
 //			t.Fatal(err)
 //		}
@@ -32,21 +36,23 @@ func (f *failer) Fail() { f.failed = true }
 //		}
 //	}
 //
-// Specs needing a role without a token are skipped, saying which variable supplies it. A target
-// file (Options.TargetFile) names headers per role instead. Ginkgo runs once per test binary: keep
-// one such test per package. Here the reference mock stands in for your server.
+// Specs needing a role without a token are skipped, saying so. A target file (Options.TargetFile)
+// names headers per role instead. Called with a test's t, Run runs the suites in a child process
+// of the test binary: any number of tests may call it, in parallel too, and the package may have
+// a Ginkgo suite of its own. Here the reference mock stands in for your server, and the suites run
+// in this process (a t without a name, as the command's).
 func ExampleRun() {
 	yourServer, err := mock.NewServer(mock.Options{})
 	if err != nil {
 		panic(err)
 	}
 	defer yourServer.Close()
+	tokens := map[identity.Role]string{}
 	for _, id := range identity.Default() {
-		os.Setenv(runner.TokenEnv(id.Role), id.Token)
-		defer os.Unsetenv(runner.TokenEnv(id.Role))
+		tokens[id.Role] = id.Token
 	}
 
-	rep, err := runner.Run(&failer{}, runner.Options{TargetURL: yourServer.URL, AllowWrites: true, Out: io.Discard})
+	rep, err := runner.Run(&failer{}, runner.Options{TargetURL: yourServer.URL, Tokens: tokens, AllowWrites: true, Out: io.Discard})
 	if err != nil {
 		panic(err)
 	}

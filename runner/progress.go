@@ -103,17 +103,20 @@ const dotsPerLine = 50
 // reporting nodes below feed it.
 var active atomic.Pointer[progress]
 
-var _ = ginkgo.ReportBeforeSuite(func(r ginkgo.Report) {
-	if p := active.Load(); p != nil {
-		p.begin(r)
-	}
-})
-
-var _ = ginkgo.ReportAfterEach(func(s ginkgo.SpecReport) {
-	if p := active.Load(); p != nil {
-		p.spec(s)
-	}
-})
+// registerProgress adds the reporting nodes that feed the progress to Ginkgo's tree (with the
+// suites, once per process: nothing is registered when the package is imported).
+func registerProgress() {
+	ginkgo.ReportBeforeSuite(func(r ginkgo.Report) {
+		if p := active.Load(); p != nil {
+			p.begin(r)
+		}
+	})
+	ginkgo.ReportAfterEach(func(s ginkgo.SpecReport) {
+		if p := active.Load(); p != nil {
+			p.spec(s)
+		}
+	})
+}
 
 func (p *progress) begin(r types.Report) {
 	p.total = r.PreRunStats.SpecsThatWillRun

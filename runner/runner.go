@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"regexp"
@@ -22,11 +23,10 @@ import (
 	"github.com/favconform/favconform/api"
 	"github.com/favconform/favconform/client"
 	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/internal/suites"
 	"github.com/favconform/favconform/mock"
-	"github.com/favconform/favconform/model"
 	"github.com/favconform/favconform/report"
 	"github.com/favconform/favconform/spec"
-	"github.com/favconform/favconform/suites"
 	"github.com/favconform/favconform/target"
 	"github.com/favconform/favconform/validate"
 )
@@ -71,7 +71,7 @@ type Options struct {
 	// Timeout bounds each request (zero: the target's setting, or target.DefaultTimeout).
 	Timeout time.Duration
 	// Out receives the progress and the summary; nil means os.Stdout.
-	Out io.Writer
+	Out io.Writer `json:"-"`
 	// NoColor turns Ginkgo's colours off (for logs and CI).
 	NoColor bool
 	// ReportDir, if set, receives junit.xml, report.json and report.html.
@@ -80,12 +80,61 @@ type Options struct {
 	Version string
 	// AllowWrites lets the suites change data on a target that is not on loopback.
 	AllowWrites bool
-	// Clients is how many clients the concurrency specs race (0: FAVCONFORM_CLIENTS, else
-	// suites.DefaultClients).
+	// Clients is how many clients the concurrency specs race, MinClients to MaxClients (0:
+	// DefaultClients).
 	Clients int
+	// Seed is the seed of the model-based sequences; the same seed replays the same sequences
+	// (0: a random one, printed at the start of the run).
+	Seed int64
+	// ModelSteps is the length of each model-based sequence (0: 200 against a loopback target,
+	// 50 against another; the summary says which).
+	ModelSteps int
+	// Tokens are the roles' Authorization values when the target is given by TargetURL alone
+	// (the command reads them from FAVCONFORM_TOKEN_<ROLE>, TokenEnv); a role without one is
+	// left out, and its specs are skipped, saying so.
+	Tokens map[identity.Role]string
 	// AllowEmpty lets a run in which no spec ran to a result end without an error (it has no
 	// verdict; by default it is a NothingCheckedError, exit 2).
 	AllowEmpty bool
+	// InProcess runs the suites in this process even when Run is called from a test: for a test
+	// binary that is the suites' own Ginkgo entry point (the ginkgo CLI's -p, -ginkgo.* flags).
+	// A process can run them once.
+	InProcess bool `json:"-"`
+}
+
+// The number of clients the concurrency specs race (Options.Clients): at most MaxClients, so
+// that one favorite per client and the list's first one fit in a list of 100.
+const (
+	DefaultClients = suites.DefaultClients
+	MinClients     = suites.MinClients
+	MaxClients     = suites.MaxClients
+)
+
+// Validate says what makes opts unusable before anything is started (a UsageError).
+func (opts Options) Validate() error {
+	if opts.Clients != 0 {
+		if err := suites.CheckClients(opts.Clients); err != nil {
+			return UsageError{err}
+		}
+	}
+	if opts.Timeout < 0 {
+		return UsageError{fmt.Errorf("the per-request timeout must be positive, got %s", opts.Timeout)}
+	}
+	if opts.ModelSteps < 0 {
+		return UsageError{fmt.Errorf("the model-based sequences' length must be positive, got %d", opts.ModelSteps)}
+	}
+	if len(opts.Tokens) > 0 && opts.TargetURL == "" {
+		return UsageError{errors.New("Tokens apply to a target given by TargetURL alone; a target file names each role's headers")}
+	}
+	if opts.TargetFile != "" && len(opts.Tokens) > 0 {
+		return UsageError{errors.New("give the roles' tokens either in the target file or as Tokens, not both")}
+	}
+	for _, f := range opts.Focus {
+		if _, err := regexp.Compile(f); err != nil {
+			return UsageError{fmt.Errorf("--focus %q is not a regular expression: %v", f, err)}
+		}
+	}
+	return nil
 }
 
 // NothingCheckedError is a run in which no spec ran to a result (exit 2): a filter matched
@@ -165,7 +214,10 @@ func Target(opts Options) (cfg target.Config, stop func(), err error) {
 	if opts.TargetURL != "" {
 		cfg.BaseURL = opts.TargetURL
 		if opts.TargetFile == "" {
-			cfg.Identities = TokensFromEnv()
+			cfg.Identities = map[identity.Role]target.Headers{}
+			for r, tok := range opts.Tokens {
+				cfg.Identities[r] = target.Headers{"Authorization": tok}
+			}
 		}
 	}
 	if opts.Timeout > 0 {
@@ -183,18 +235,6 @@ func Target(opts Options) (cfg target.Config, stop func(), err error) {
 // TokenEnv is the environment variable holding role's token when a target is given by URL alone:
 // FAVCONFORM_TOKEN_USER, FAVCONFORM_TOKEN_SECOND_USER, ... (target.TokenEnv).
 func TokenEnv(role identity.Role) string { return target.TokenEnv(role) }
-
-// TokensFromEnv reads each role's Authorization token from its TokenEnv variable; roles whose
-// variable is unset are left out (their specs are skipped, saying so).
-func TokensFromEnv() map[identity.Role]target.Headers {
-	ids := map[identity.Role]target.Headers{}
-	for _, r := range identity.Roles {
-		if v := os.Getenv(TokenEnv(r)); v != "" {
-			ids[r] = target.Headers{"Authorization": v}
-		}
-	}
-	return ids
-}
 
 // Probe checks that the target answers HTTP at all. It never follows a redirect: a redirect is
 // reported as what it is, and the credentials go nowhere else.
@@ -223,14 +263,14 @@ func Probe(cfg target.Config) error {
 	return nil
 }
 
-// Run runs the suites once (Ginkgo allows one run per process) and prints the summary. t gets
-// Ginkgo's failures: a *testing.T under go test, anything with Fail() in the command.
+// runHere runs the suites in this process (Ginkgo allows one run per process) and prints the
+// summary. t gets Ginkgo's failures.
 //
 // Against a target other than the embedded mock, a run that may write first snapshots every
 // configured identity's list and saves it to a recovery file, and after the specs (also after a
 // failure, a timeout, or signals — see signals) restores and checks each list; a restore that
 // leaves a list undone returns a RestoreError naming the file and the command that finishes it.
-func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
+func runHere(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	out := opts.Out
 	if out == nil {
 		out = os.Stdout
@@ -283,12 +323,12 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 		}
 	}
 	fmt.Fprintf(out, "favconform: running the conformance suites against %s (label filter %q)\n", target, suiteConfig.LabelFilter)
-	// The model-based specs read their seed from the environment; fixing it here lets every run
-	// print it, so any run can be replayed.
-	if os.Getenv(suites.SeedEnv) == "" {
-		os.Setenv(suites.SeedEnv, strconv.FormatInt(model.RandomSeed(), 10))
+	// Every run prints its seed, so that any run can be replayed.
+	seed := opts.Seed
+	if seed == 0 {
+		seed = randomSeed()
 	}
-	fmt.Fprintf(out, "favconform: model-based seed %s (replay with --seed %s or %s=%s)\n", os.Getenv(suites.SeedEnv), os.Getenv(suites.SeedEnv), suites.SeedEnv, os.Getenv(suites.SeedEnv))
+	fmt.Fprintf(out, "favconform: model-based seed %d (replay with --seed %d)\n", seed, seed)
 	reqs, err := spec.Requirements()
 	if err != nil {
 		return nil, UsageError{err}
@@ -310,14 +350,15 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 		}
 	}
 	breaker := &client.Breaker{Limit: suites.SilentLimit}
-	sc := suites.Config{Target: cfg, Validator: v, Receiver: receiver, AllowWrites: allowWrites, Clients: opts.Clients,
+	sc := suites.Config{Target: cfg, Validator: v, Receiver: receiver, AllowWrites: allowWrites, Clients: opts.Clients, Seed: seed, ModelSteps: opts.ModelSteps,
 		Breaker: breaker, OnCall: clock.record, OnReport: func(r types.Report) { ginkgoReport = r }}
 	if g != nil {
 		sc.Unwritable = g.snap.Unwritable()
 	}
-	if err := suites.Configure(sc); err != nil {
+	if err := suites.Register(sc); err != nil {
 		return nil, UsageError{err}
 	}
+	registerProgress()
 	sig.specsStarted()
 	withProgress(con, &reporterConfig, suiteConfig, opts.Verbose, opts.NoColor, func() {
 		ginkgo.RunSpecs(t, "favconform conformance", suiteConfig, reporterConfig)
@@ -331,7 +372,7 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	rep := report.FromGinkgo(ginkgoReport, reqs, report.Meta{
 		Version: opts.Version, Target: cfg.DisplayURL(), LabelFilter: suiteConfig.LabelFilter, Strict: opts.Strict,
 		TranscriptEntry: suites.TranscriptEntry, RequirementLabelPrefix: suites.RequirementLabelPrefix, ObservedReadingEntry: suites.ObservedReadingEntry,
-		Redactor: redactor, CallTimes: clock.snapshot(), Mock: embeddedMock(embedded, opts), Seed: os.Getenv(suites.SeedEnv),
+		Redactor: redactor, CallTimes: clock.snapshot(), Mock: embeddedMock(embedded, opts), Seed: strconv.FormatInt(seed, 10),
 		SkipCause: func(labels []string, msg string) string {
 			return suites.SkipCause(labels, msg, opts.Strict, allowWrites)
 		},
@@ -359,6 +400,15 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 		return rep, NothingCheckedError{Reason: nothingReason(rep, ginkgoReport, opts.LabelFilter, userFilter, opts.Focus)}
 	}
 	return rep, nil
+}
+
+// randomSeed is a seed for a run that was given none (never 0, which means "none").
+func randomSeed() int64 {
+	for {
+		if n := rand.Int64(); n != 0 {
+			return n
+		}
+	}
 }
 
 // embeddedMock describes the embedded mock for the report (nil for another target).

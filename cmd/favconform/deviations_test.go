@@ -9,9 +9,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/favconform/favconform/internal/suites"
 	"github.com/favconform/favconform/mock"
 	"github.com/favconform/favconform/spec"
-	"github.com/favconform/favconform/suites"
 )
 
 // TestEveryRequirementIsCovered fails when a register entry has no spec citing it, or a spec
@@ -45,6 +45,9 @@ func TestEveryRequirementIsCovered(t *testing.T) {
 // the deviation breaks. A deviation the default profile misses is tried with --strict and counted
 // as caught only by the strict profile. The score is printed (make mutation).
 func TestEveryDeviationIsCaughtByItsRequirement(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: one run of the suites per deviation")
+	}
 	devs := mock.Deviations()
 	if len(devs) == 0 {
 		t.Fatal("the mock has no deviations")

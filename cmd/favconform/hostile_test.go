@@ -200,6 +200,9 @@ func TestHostileTargets(t *testing.T) {
 				name = h.name + "/writes only"
 			}
 			t.Run(name, func(t *testing.T) {
+				if testing.Short() && strings.HasPrefix(h.name, "10 MB") {
+					t.Skip("-short: the 10 MB bodies take minutes under the race detector")
+				}
 				t.Parallel()
 				real, err := mock.New(mock.Options{})
 				if err != nil {

@@ -12,6 +12,9 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/target"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; otherwise the module's.
@@ -140,6 +143,18 @@ func emptyEnvironment(env []string) error {
 	}
 	sort.Strings(empty)
 	return fmt.Errorf("%s set but empty (a CI secret that is not available, e.g. on a pull request from a fork?): give it a value, or unset it", strings.Join(empty, ", ")+map[bool]string{true: " is", false: " are"}[len(empty) == 1])
+}
+
+// tokensFromEnv reads each role's Authorization token from its variable (target.TokenEnv:
+// FAVCONFORM_TOKEN_USER, ...); roles whose variable is unset are left out.
+func tokensFromEnv() map[identity.Role]string {
+	out := map[identity.Role]string{}
+	for _, r := range identity.Roles {
+		if v := os.Getenv(target.TokenEnv(r)); v != "" {
+			out[r] = v
+		}
+	}
+	return out
 }
 
 // envDefault returns the environment variable's value, or def.

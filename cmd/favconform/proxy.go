@@ -161,7 +161,7 @@ func proxyExitCode(s proxy.Stats, stderr io.Writer) int {
 
 // envSecrets are the FAVCONFORM_TOKEN_<ROLE> values, each long enough to be removed safely.
 func envSecrets() ([]string, error) {
-	tokens := runner.TokensFromEnv()
+	tokens := tokensFromEnv()
 	roles := make([]identity.Role, 0, len(tokens))
 	for r := range tokens {
 		roles = append(roles, r)
@@ -169,12 +169,10 @@ func envSecrets() ([]string, error) {
 	sort.Slice(roles, func(i, j int) bool { return roles[i] < roles[j] })
 	var secrets []string
 	for _, r := range roles {
-		for _, v := range tokens[r] {
-			if err := redact.CheckSecret(runner.TokenEnv(r), v); err != nil {
-				return nil, err
-			}
-			secrets = append(secrets, v)
+		if err := redact.CheckSecret(runner.TokenEnv(r), tokens[r]); err != nil {
+			return nil, err
 		}
+		secrets = append(secrets, tokens[r])
 	}
 	return secrets, nil
 }

@@ -13,10 +13,10 @@ import (
 
 	"github.com/favconform/favconform/identity"
 	"github.com/favconform/favconform/internal/altserver"
+	"github.com/favconform/favconform/internal/suites"
 	"github.com/favconform/favconform/mock"
 	"github.com/favconform/favconform/report"
 	"github.com/favconform/favconform/spec"
-	"github.com/favconform/favconform/suites"
 )
 
 // altTarget serves the other-readings server and writes a target file with the two roles it knows.

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/favconform/favconform/internal/redact"
+	"github.com/favconform/favconform/internal/suites"
 	"github.com/favconform/favconform/runner"
-	"github.com/favconform/favconform/suites"
 )
 
 // ginkgoT receives Ginkgo's suite-level failure; the outcome carries the details.
@@ -32,23 +32,26 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&focus, "focus", "run only specs whose text matches this regular expression (repeatable)")
 	fs.StringVar(&opts.ReportDir, "report-dir", envDefault("FAVCONFORM_REPORT_DIR", ""), "write junit.xml, report.json (shape: report/SCHEMA.md) and report.html (one self-contained page) to this directory; every failure in them and on the console carries a curl command reproducing its request, with secrets as $FAVCONFORM_TOKEN_<ROLE> placeholders (env FAVCONFORM_REPORT_DIR)")
 	fs.BoolVar(&opts.AllowWrites, "allow-writes", envDefault("FAVCONFORM_ALLOW_WRITES", "") == "1", "let the suites write to a target that is not on loopback (env FAVCONFORM_ALLOW_WRITES=1); lists are snapshotted first and restored after the run")
-	seed := fs.String("seed", os.Getenv(suites.SeedEnv), "seed of the model-based random sequences (env "+suites.SeedEnv+"); the run prints the seed it used, and the same seed replays the same sequences")
+	seed := fs.String("seed", envDefault("FAVCONFORM_SEED", ""), "seed of the model-based random sequences, a non-zero integer (env FAVCONFORM_SEED); the run prints the seed it used, and the same seed replays the same sequences")
+	modelSteps := fs.Int("model-steps", 0, "length of each model-based sequence (default 200 against a loopback target, 50 against another)")
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "list the specs a run would run and skip (and why), without sending any request; a dry run has no verdict")
 	fs.BoolVar(&opts.AllowEmpty, "allow-empty", envDefault("FAVCONFORM_ALLOW_EMPTY", "") == "1", "let a run in which no spec ran to a result exit 0 (default: it has no verdict and exits 2) (env FAVCONFORM_ALLOW_EMPTY=1)")
 	fs.BoolVar(&opts.Verbose, "v", false, "verbose: one line per spec with its state and time, and a failure's gist (without it: one mark per spec, . passed F failed S skipped)")
 	timeout := fs.String("timeout", envDefault("FAVCONFORM_TIMEOUT", ""), "per-request timeout, e.g. 5s (env FAVCONFORM_TIMEOUT; default 10s)")
-	clients := fs.String("clients", envDefault(suites.ClientsEnv, ""), fmt.Sprintf("how many clients the concurrency specs (label %q) race, %d to %d (env %s; default %d)",
-		suites.Concurrency, suites.MinClients, suites.MaxClients, suites.ClientsEnv, suites.DefaultClients))
+	clients := fs.String("clients", envDefault("FAVCONFORM_CLIENTS", ""), fmt.Sprintf("how many clients the concurrency specs (label %q) race, %d to %d (env FAVCONFORM_CLIENTS; default %d)",
+		suites.Concurrency, runner.MinClients, runner.MaxClients, runner.DefaultClients))
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
 	if *seed != "" {
-		if _, err := strconv.ParseInt(*seed, 10, 64); err != nil {
-			fmt.Fprintf(stderr, "favconform run: --seed %q is not an integer\n", *seed)
+		n, err := strconv.ParseInt(*seed, 10, 64)
+		if err != nil || n == 0 {
+			fmt.Fprintf(stderr, "favconform run: --seed %q is not a non-zero integer\n", *seed)
 			return runner.ExitUsage
 		}
-		os.Setenv(suites.SeedEnv, *seed) // read by the model-based specs
+		opts.Seed = n
 	}
+	opts.ModelSteps = *modelSteps
 	if *timeout != "" {
 		d, err := time.ParseDuration(*timeout)
 		if err != nil || d <= 0 {
@@ -59,20 +62,20 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	if *clients != "" {
 		n, err := strconv.Atoi(*clients)
-		if err == nil {
-			err = suites.CheckClients(n)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "favconform run: --clients %q: %v\n", *clients, err)
+		if err != nil || n == 0 {
+			fmt.Fprintf(stderr, "favconform run: --clients %q is not a number from %d to %d\n", *clients, runner.MinClients, runner.MaxClients)
 			return runner.ExitUsage
 		}
 		opts.Clients = n
 	}
 	opts.Deviations, opts.Readings, opts.Focus, opts.Out = deviations, readings, focus, stdout
 	opts.Version = versionString()
+	if opts.TargetURL != "" && opts.TargetFile == "" {
+		opts.Tokens = tokensFromEnv()
+	}
 	// Ginkgo reads its own flags from os.Args; the command's flags are not Ginkgo's.
 	os.Args = os.Args[:1]
-	t := &ginkgoT{}
+	t := &ginkgoT{} // the command runs the suites in its own process
 	outcome, err := runner.Run(t, opts)
 	if err != nil {
 		// Runner's errors come redacted; userinfo and secret query values are removed once more.

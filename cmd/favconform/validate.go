@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/favconform/favconform/har"
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/runner"
 )
 
@@ -18,7 +19,9 @@ HAR", mitmproxy, Charles, ...) that calls the Dashboard Favorite List API is che
 embedded OpenAPI document, request and response; bodies recorded base64-encoded are decoded.
 Entries for other paths or hosts, CORS preflights and requests without a response are skipped,
 never failed. The summary lists each violation with its entry (log.entries[i]), method, URL,
-status, operation and JSON pointer. Authorization and Cookie values are never printed.
+status, operation and JSON pointer. Credentials found in the files (Authorization, Cookie,
+Set-Cookie, API-key and token headers) are never printed, in any encoding. Files are read as a
+stream, an entry at a time; an API entry with a body over 16 MiB fails, unread.
 Exit codes: 0 no violation, 1 violations, 2 bad usage or a file that cannot be read as HAR (the
 message names the file, the entry and the field).
 
@@ -57,7 +60,9 @@ func validateCommand(args []string, stdout, stderr io.Writer) int {
 		return runner.ExitUsage
 	}
 	start := time.Now()
-	opts := har.Options{Host: *host, Sanitized: *sanitized}
+	// Without a report, only the summary's fields are kept of each entry: a long recording is
+	// checked in little more memory than its largest entry takes.
+	opts := har.Options{Host: *host, Sanitized: *sanitized, OmitExchanges: *reportDir == ""}
 	var results []har.Result
 	var unreadable []string
 	for _, f := range files {
@@ -81,7 +86,7 @@ func validateCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(unreadable) > 0 {
 		for _, msg := range unreadable {
-			fmt.Fprintf(stderr, "favconform validate: cannot read %s\n", msg)
+			fmt.Fprintf(stderr, "favconform validate: cannot read %s\n", redact.Terminal(msg, false))
 		}
 		fmt.Fprintf(stderr, "favconform validate: %d of %d file(s) could not be read as HAR 1.2 (%s)\n", len(unreadable), len(files), strings.Join(files, ", "))
 		return runner.ExitUsage

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/favconform/favconform/har"
 	"github.com/favconform/favconform/identity"
 )
 
@@ -105,5 +106,37 @@ func TestValidateHelpAndHostFilter(t *testing.T) {
 	r := favconform(t, nil, "validate", "--host", "www.wixapis.com", filepath.Join(harDir, "violations.har"))
 	if r.code != 0 || !strings.Contains(r.stdout, "NOTHING CHECKED") {
 		t.Fatalf("every entry of another host is skipped, which is no failure: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// An API entry whose body is over the limit fails, named with its field; the others are checked.
+func TestValidateHARWithABodyOverTheLimit(t *testing.T) {
+	l, err := har.ReadFile(filepath.Join(harDir, "clean.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Entries[4].Request.PostData.Text = `{"favorite":{"pageId":"p","title":"` + strings.Repeat("t", har.MaxBodySize) + `"}}`
+	path := filepath.Join(t.TempDir(), "big.har")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Write(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	r := favconform(t, nil, "validate", path)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"big.har (recorded by favconform fixture recorder 1): 7 entries: 5 conform, 1 with violations, 1 skipped",
+		"log.entries[4] POST ",
+		"request log.entries[4].request.postData.text: expected a body of at most 16777216 bytes (16 MiB, har.MaxBodySize), got 16777254 bytes (16.0 MiB)",
+		"note: the entry was not checked",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("want %q in:\n%s", want, r.stdout)
+		}
 	}
 }

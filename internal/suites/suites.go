@@ -1,6 +1,6 @@
 // Package suites holds the Ginkgo v2 conformance suites of the Dashboard Favorite List API. The
-// specs live in ordinary files so that both `go test ./suites` (suites_test.go) and the
-// favconform command run them: Configure the run, then call RunSpecs once.
+// specs live in ordinary files and are added to Ginkgo's tree only by Register, which package
+// runner calls once before RunSpecs: importing a package of favconform registers no node.
 //
 // One file per workflow; each spec names the requirements (spec/requirements.yaml) it covers
 // with Covers, starts from a clean slate for the identities it uses, and cleans up after itself,
@@ -42,27 +42,36 @@ type Config struct {
 	Unwritable map[identity.Role]string
 	// Breaker is the run's breaker: once SilentLimit calls have had no answer within the
 	// per-request timeout, the remaining specs fail at once; the runner halts it before it
-	// restores the lists (nil: Configure makes one).
+	// restores the lists (nil: Register makes one).
 	Breaker *client.Breaker
 	// Receiver, if set, receives the target's webhook events (the event suite, events.go); without
 	// it the event suite is skipped, saying which setting supplies one.
 	Receiver *webhook.Receiver
-	// Clients is how many clients the concurrency specs race (0: the FAVCONFORM_CLIENTS
-	// environment variable, else DefaultClients; see concurrency.go).
+	// Clients is how many clients the concurrency specs race (0: DefaultClients; see
+	// concurrency.go).
 	Clients int
+	// Seed is the seed of the model-based sequences: every model-based spec of the run uses it,
+	// so one seed replays the run.
+	Seed int64
+	// ModelSteps is the length of each model-based sequence (0: model.DefaultSteps against a
+	// loopback target, RemoteModelSteps against another).
+	ModelSteps int
 
-	redactor *redact.Redactor // the target's, made once by Configure
+	redactor *redact.Redactor // the target's, made once by Register
 }
 
-// run is the configuration of this process's run, set once by Configure before RunSpecs (Ginkgo
-// runs a suite once per process). Specs only read it.
+// run is the configuration of this process's run, set once by Register before RunSpecs (Ginkgo
+// builds one tree and runs it once per process). Specs only read it.
 var (
-	run     *Config
-	runOnce sync.Once
+	run      *Config
+	register sync.Once
 )
 
-// Configure sets the run's configuration. It may be called once.
-func Configure(cfg Config) error {
+// Register validates cfg and adds every conformance spec, and the node that hands the report to
+// cfg.OnReport, to Ginkgo's tree: call it once, then RunSpecs. Nothing is registered before it is
+// called (importing the package adds no node), and a second call is an error: a process runs the
+// suites once.
+func Register(cfg Config) error {
 	if err := cfg.Target.Validate(); err != nil {
 		return err
 	}
@@ -77,17 +86,38 @@ func Configure(cfg Config) error {
 		}
 		cfg.Validator = v
 	}
-	set := false
-	runOnce.Do(func() { run, set = &cfg, true })
-	if !set {
-		return errors.New("suites: Configure called twice; a process runs the suites once")
+	if cfg.Clients == 0 {
+		cfg.Clients = DefaultClients
+	}
+	if err := CheckClients(cfg.Clients); err != nil {
+		return err
+	}
+	done := false
+	register.Do(func() {
+		run, done = &cfg, true
+		for _, describe := range []func(){
+			describeAddFavorite, describeBadRequests, describeConcurrency, describeCreateList, describeDates,
+			describeDeleteFavorite, describeDeleteList, describeEvents, describeFields, describeFormats,
+			describeGetList, describeIsolation, describeModelBased, describeNegative, describePermissions,
+			describeSampleFlow, describeUnknownIDs, describeUpdateList,
+		} {
+			describe()
+		}
+		ReportAfterSuite("favconform report", func(r Report) {
+			if run.OnReport != nil {
+				run.OnReport(r)
+			}
+		})
+	})
+	if !done {
+		return errors.New("suites: Register called twice; a process runs the suites once")
 	}
 	return nil
 }
 
 func configured() *Config {
 	if run == nil {
-		Fail("suites: the run is not configured (call suites.Configure before RunSpecs)")
+		Fail("suites: the run is not configured (call suites.Register before RunSpecs)")
 	}
 	return run
 }
@@ -154,13 +184,6 @@ func describeCall(c client.Call) string {
 	}
 	return fmt.Sprintf("%s → %d (%s)", s, c.Status, c.Duration.Round(1e5))
 }
-
-// The run's report goes to Config.OnReport once every spec has run.
-var _ = ReportAfterSuite("favconform report", func(r Report) {
-	if run != nil && run.OnReport != nil {
-		run.OnReport(r)
-	}
-})
 
 // SkipCause says why a spec was skipped, from its labels and the message it skipped with (""
 // when a filter left it out): "roles", "writes", "snapshot", "webhooks", "strict", "filter" or

@@ -1,4 +1,8 @@
-package model
+// Package negative derives, from spec/openapi.yaml, the requests of create, update and add that
+// break exactly one constraint of the document (Cases): the conformance suites send each and
+// expect a refusal that changes nothing. It stands apart from package model, which knows the docs'
+// behaviour, not the document.
+package negative
 
 import (
 	"encoding/json"
@@ -14,15 +18,16 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/favconform/favconform/api"
+	"github.com/favconform/favconform/model"
 	"github.com/favconform/favconform/spec"
 )
 
-// NegativeCase is a request of create, update or add that breaks exactly one constraint of
-// spec/openapi.yaml: its body is a valid base body (NegativeBase) with one value changed or left
-// out, or its path carries an id that breaks the path parameter's schema. NegativeCases derives
+// Case is a request of create, update or add that breaks exactly one constraint of
+// spec/openapi.yaml: its body is a valid base body (Base) with one value changed or left
+// out, or its path carries an id that breaks the path parameter's schema. Cases derives
 // them by walking the request schemas, so a constraint added to the spec yields a new case.
-type NegativeCase struct {
-	Op          Op
+type Case struct {
+	Op          model.Op
 	OperationID string
 	// Pointer is the JSON pointer of the body value broken ("" is the whole body). With
 	// PathParam set, the path parameter of that name is broken instead.
@@ -50,7 +55,7 @@ type NegativeCase struct {
 
 // Name names the case after the operation and what it breaks, e.g.
 // "update /favoriteList/favorites/0/title: maxLength (41 characters where maxLength is 40)".
-func (c NegativeCase) Name() string {
+func (c Case) Name() string {
 	where := c.Pointer
 	switch {
 	case c.PathParam != "":
@@ -62,7 +67,7 @@ func (c NegativeCase) Name() string {
 }
 
 // Body returns a copy of base with the case's change applied.
-func (c NegativeCase) Body(base any) (any, error) {
+func (c Case) Body(base any) (any, error) {
 	v, err := copyJSON(base)
 	if err != nil {
 		return nil, err
@@ -75,16 +80,16 @@ func (c NegativeCase) Body(base any) (any, error) {
 
 // Request returns the method and path of the case's request against list l (update names l).
 // valid is the path with nothing broken.
-func (c NegativeCase) Request(l api.FavoriteList) (method, path, valid string) {
+func (c Case) Request(l api.FavoriteList) (method, path, valid string) {
 	switch c.Op {
-	case Update:
+	case model.Update:
 		valid = api.ListPath + "/" + url.PathEscape(l.ID)
 		path = valid
 		if c.PathParam != "" {
 			path = api.ListPath + "/" + url.PathEscape(fmt.Sprint(c.Value))
 		}
 		return http.MethodPatch, path, valid
-	case Add:
+	case model.Add:
 		return http.MethodPost, api.AddFavoritePath, api.AddFavoritePath
 	}
 	return http.MethodPost, api.ListPath, api.ListPath
@@ -92,7 +97,7 @@ func (c NegativeCase) Request(l api.FavoriteList) (method, path, valid string) {
 
 // Applied reports whether the read-only value the case sent shows in l as its list id,
 // revision, a date or a favorite id.
-func (c NegativeCase) Applied(l api.FavoriteList) bool {
+func (c Case) Applied(l api.FavoriteList) bool {
 	v := fmt.Sprint(c.Value)
 	if l.ID == v || strconv.FormatInt(int64(l.Revision), 10) == v || l.CreatedDate == v || l.UpdatedDate == v {
 		return true
@@ -100,15 +105,15 @@ func (c NegativeCase) Applied(l api.FavoriteList) bool {
 	return slices.ContainsFunc(l.Favorites, func(f api.Favorite) bool { return f.ID == v })
 }
 
-// NegativeBase is the valid body of op that the negative cases break: for update, one that keeps
+// Base is the valid body of op that the negative cases break: for update, one that keeps
 // l's first favorite (under its id, retitled) at l's revision, with l's id in the body as the SDK
 // sends it.
-func NegativeBase(op Op, l api.FavoriteList) map[string]any {
+func Base(op model.Op, l api.FavoriteList) map[string]any {
 	fav := map[string]any{"pageId": "negative-page", "title": "Negative case", "relativeUrl": "/negative?case=1#top"}
 	switch op {
-	case Add:
+	case model.Add:
 		return map[string]any{"favorite": fav}
-	case Update:
+	case model.Update:
 		if len(l.Favorites) > 0 {
 			fav["id"], fav["pageId"] = l.Favorites[0].ID, l.Favorites[0].PageID
 		}
@@ -125,9 +130,9 @@ var templateList = api.FavoriteList{ID: "b8216af7-cf7c-4860-8014-54e4824a1745", 
 
 // negativeOps are the operations whose requests are broken, by operationId.
 var negativeOps = []struct {
-	op Op
+	op model.Op
 	id string
-}{{Create, "createUserFavoriteList"}, {Update, "updateUserFavoriteList"}, {Add, "addUserFavorite"}}
+}{{model.Create, "createUserFavoriteList"}, {model.Update, "updateUserFavoriteList"}, {model.Add, "addUserFavorite"}}
 
 // ignorable are body values a server may ignore rather than refuse, though the schema has no
 // readOnly on them: the list id in a PATCH body is read-only on the object page ("idstringRead-only")
@@ -140,8 +145,8 @@ var ignorable = map[string][]string{"updateUserFavoriteList": {"/favoriteList/id
 // profile checks (discrepancies.yaml: title-required).
 var strictlyRequired = map[string]bool{"title": true}
 
-// NegativeCases derives the negative cases of create, update and add from spec/openapi.yaml.
-func NegativeCases() ([]NegativeCase, error) {
+// Cases derives the negative cases of create, update and add from spec/openapi.yaml.
+func Cases() ([]Case, error) {
 	doc, err := spec.Load()
 	if err != nil {
 		return nil, err
@@ -154,7 +159,7 @@ func NegativeCases() ([]NegativeCase, error) {
 	for _, r := range reqs {
 		known[r.ID] = true
 	}
-	var out []NegativeCase
+	var out []Case
 	for _, o := range negativeOps {
 		item, op := findOperation(doc, o.id)
 		if op == nil {
@@ -165,7 +170,7 @@ func NegativeCases() ([]NegativeCase, error) {
 		}
 		schema := op.RequestBody.Value.Content.Get("application/json").Schema.Value
 		params := append(slices.Clone(item.Parameters), op.Parameters...)
-		cases, err := deriveCases(o.op, o.id, schema, params, NegativeBase(o.op, templateList), known)
+		cases, err := deriveCases(o.op, o.id, schema, params, Base(o.op, templateList), known)
 		if err != nil {
 			return nil, err
 		}
@@ -193,15 +198,15 @@ func findOperation(doc *openapi3.T, id string) (*openapi3.PathItem, *openapi3.Op
 
 // walker derives the cases of one operation.
 type walker struct {
-	op    Op
+	op    model.Op
 	opID  string
 	known map[string]bool
-	cases []NegativeCase
+	cases []Case
 }
 
 // deriveCases walks schema along base and emits one case per constraint, then checks that the
 // base passes the schema and that every case's body (or path id) fails it.
-func deriveCases(op Op, opID string, schema *openapi3.Schema, params openapi3.Parameters, base any, known map[string]bool) ([]NegativeCase, error) {
+func deriveCases(op model.Op, opID string, schema *openapi3.Schema, params openapi3.Parameters, base any, known map[string]bool) ([]Case, error) {
 	opts := append(spec.SchemaOptions(), openapi3.VisitAsRequest(), openapi3.MultiErrors())
 	generic, err := copyJSON(base)
 	if err != nil {
@@ -249,7 +254,7 @@ func deriveCases(op Op, opID string, schema *openapi3.Schema, params openapi3.Pa
 	return w.cases, nil
 }
 
-func (w *walker) add(c NegativeCase) {
+func (w *walker) add(c Case) {
 	c.Op, c.OperationID = w.op, w.opID
 	if slices.Contains(ignorable[w.opID], c.Pointer) && !c.MayIgnore {
 		c.MayIgnore, c.Status = true, 0
@@ -261,7 +266,7 @@ func (w *walker) add(c NegativeCase) {
 // value emits the cases of the value at ptr (the property name), then walks into it.
 func (w *walker) value(s *openapi3.Schema, ptr, name string, v any) {
 	if wrong, ok := wrongType(s); ok {
-		w.add(NegativeCase{Pointer: ptr, Constraint: "type", Detail: fmt.Sprintf("%s where the spec says %s", jsonType(wrong), strings.Join(allowedTypes(s), " or ")),
+		w.add(Case{Pointer: ptr, Constraint: "type", Detail: fmt.Sprintf("%s where the spec says %s", jsonType(wrong), strings.Join(allowedTypes(s), " or ")),
 			Value: wrong, Requirements: []string{"errors.bad-request", "errors.wix-shape"}})
 	}
 	for _, c := range w.scalar(s, ptr, name) {
@@ -285,7 +290,7 @@ func (w *walker) value(s *openapi3.Schema, ptr, name string, v any) {
 			}
 			p := ptr + "/" + escapePointer(n)
 			if ps.ReadOnly {
-				w.add(NegativeCase{Pointer: p, Constraint: "readOnly", Detail: "a value for a read-only field", Value: sample(ps, 0),
+				w.add(Case{Pointer: p, Constraint: "readOnly", Detail: "a value for a read-only field", Value: sample(ps, 0),
 					MayIgnore: true, Requirements: []string{"readonly.not-overridden", "errors.wix-shape"}})
 				continue
 			}
@@ -294,7 +299,7 @@ func (w *walker) value(s *openapi3.Schema, ptr, name string, v any) {
 				continue
 			}
 			if slices.Contains(s.Required, n) {
-				c := NegativeCase{Pointer: p, Constraint: "required", Detail: "left out", Remove: true,
+				c := Case{Pointer: p, Constraint: "required", Detail: "left out", Remove: true,
 					Requirements: []string{"errors.bad-request", "errors.wix-shape"}, Strict: strictlyRequired[n]}
 				w.add(c)
 			}
@@ -310,7 +315,7 @@ func (w *walker) value(s *openapi3.Schema, ptr, name string, v any) {
 
 // scalar returns the cases breaking s's own limits (lengths, items, format, pattern, bounds),
 // for each alternative of a oneOf.
-func (w *walker) scalar(s *openapi3.Schema, ptr, name string) []NegativeCase {
+func (w *walker) scalar(s *openapi3.Schema, ptr, name string) []Case {
 	alts := []*openapi3.Schema{s}
 	if len(s.OneOf) > 0 {
 		alts = nil
@@ -320,9 +325,9 @@ func (w *walker) scalar(s *openapi3.Schema, ptr, name string) []NegativeCase {
 			}
 		}
 	}
-	var out []NegativeCase
+	var out []Case
 	bad := func(constraint, detail string, v any, reqs ...string) {
-		out = append(out, NegativeCase{Pointer: ptr, Constraint: constraint, Detail: detail, Value: v,
+		out = append(out, Case{Pointer: ptr, Constraint: constraint, Detail: detail, Value: v,
 			Requirements: append(reqs, "errors.bad-request", "errors.wix-shape")})
 	}
 	for _, a := range alts {

@@ -1,6 +1,8 @@
 package suites
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -123,4 +125,21 @@ func notFound(r *client.Response, what string) {
 	if e := r.Error.Details.ApplicationError; e == nil || e.Code != api.CodeNotFound {
 		Fail(what + ": expected applicationError.code NOT_FOUND\n" + r.Describe())
 	}
+}
+
+// emptyObject expects the body {} ("Returns an empty object.": delete list).
+func emptyObject(r *client.Response, what string) {
+	GinkgoHelper()
+	if string(compactJSON(r.Body)) != "{}" {
+		Fail(fmt.Sprintf("%s: expected the empty object {}, got %s", what, r.Body))
+	}
+}
+
+// compactJSON is b without insignificant white space (b itself when it is not JSON).
+func compactJSON(b []byte) []byte {
+	var out bytes.Buffer
+	if json.Compact(&out, b) != nil {
+		return b
+	}
+	return out.Bytes()
 }

@@ -1,4 +1,4 @@
-package model
+package negative
 
 import (
 	"slices"
@@ -7,13 +7,14 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/favconform/favconform/model"
 	"github.com/favconform/favconform/spec"
 )
 
 // The cases the issue names are derived from spec/openapi.yaml, each citing registered
 // requirements, and each body (or path id) is one the spec rejects.
 func TestNegativeCasesFromTheSpec(t *testing.T) {
-	cases, err := NegativeCases()
+	cases, err := Cases()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,11 +27,11 @@ func TestNegativeCasesFromTheSpec(t *testing.T) {
 		known[r.ID] = true
 	}
 	type key struct {
-		op         Op
+		op         model.Op
 		where      string
 		constraint string
 	}
-	got := map[key]NegativeCase{}
+	got := map[key]Case{}
 	for _, c := range cases {
 		where := c.Pointer
 		if c.PathParam != "" {
@@ -49,17 +50,17 @@ func TestNegativeCasesFromTheSpec(t *testing.T) {
 		req    string
 		strict bool
 	}{
-		{key{Add, "/favorite/pageId", "required"}, 0, "errors.bad-request", false},
-		{key{Add, "/favorite/title", "required"}, 0, "errors.bad-request", true}, // [title-required]
-		{key{Create, "/favoriteList/favorites/0/title", "type"}, 0, "errors.bad-request", false},
-		{key{Update, "/favoriteList/revision", "type"}, 0, "errors.bad-request", false},
-		{key{Update, "/favoriteList/favorites/0/title", "maxLength"}, 0, "field.title-length", false},
-		{key{Add, "/favorite/pageId", "minLength"}, 0, "field.pageid-length", false},
-		{key{Create, "/favoriteList/favorites/0/relativeUrl", "maxLength"}, 0, "field.relativeurl-length", false},
-		{key{Create, "/favoriteList/favorites", "maxItems"}, 0, "favorites.max-100", false},
-		{key{Update, "/favoriteList/favorites", "maxItems"}, 0, "favorites.max-100", false},
-		{key{Update, "{favoriteListId}", "format"}, 0, "errors.bad-request", false},
-		{key{Create, "/favoriteList/id", "readOnly"}, 0, "readonly.not-overridden", false},
+		{key{model.Add, "/favorite/pageId", "required"}, 0, "errors.bad-request", false},
+		{key{model.Add, "/favorite/title", "required"}, 0, "errors.bad-request", true}, // [title-required]
+		{key{model.Create, "/favoriteList/favorites/0/title", "type"}, 0, "errors.bad-request", false},
+		{key{model.Update, "/favoriteList/revision", "type"}, 0, "errors.bad-request", false},
+		{key{model.Update, "/favoriteList/favorites/0/title", "maxLength"}, 0, "field.title-length", false},
+		{key{model.Add, "/favorite/pageId", "minLength"}, 0, "field.pageid-length", false},
+		{key{model.Create, "/favoriteList/favorites/0/relativeUrl", "maxLength"}, 0, "field.relativeurl-length", false},
+		{key{model.Create, "/favoriteList/favorites", "maxItems"}, 0, "favorites.max-100", false},
+		{key{model.Update, "/favoriteList/favorites", "maxItems"}, 0, "favorites.max-100", false},
+		{key{model.Update, "{favoriteListId}", "format"}, 0, "errors.bad-request", false},
+		{key{model.Create, "/favoriteList/id", "readOnly"}, 0, "readonly.not-overridden", false},
 		// (A favorite id is not read-only - the SDK marks only the list's fields - and the base
 		// bodies of create and add send none, so no case breaks it [create-favorite-ids].)
 	} {
@@ -76,10 +77,10 @@ func TestNegativeCasesFromTheSpec(t *testing.T) {
 		}
 	}
 	// The list id a PATCH body repeats is read-only on the object page: ignoring it conforms.
-	if c := got[key{Update, "/favoriteList/id", "format"}]; !c.MayIgnore || c.Status != 0 {
+	if c := got[key{model.Update, "/favoriteList/id", "format"}]; !c.MayIgnore || c.Status != 0 {
 		t.Errorf("%s: MayIgnore %v, status %d; want a refusal or the value ignored", c.Name(), c.MayIgnore, c.Status)
 	}
-	if _, ok := got[key{Create, "/favoriteList/revision", "pattern"}]; ok {
+	if _, ok := got[key{model.Create, "/favoriteList/revision", "pattern"}]; ok {
 		t.Error("a read-only field gets only the read-only case (a server may ignore it whatever its value)")
 	}
 }
@@ -97,7 +98,7 @@ func TestANewConstraintIsANewCase(t *testing.T) {
 	}
 	base := map[string]any{"note": "ab"}
 	names := func(s *openapi3.Schema) []string {
-		cases, err := deriveCases(Add, "op", s, nil, base, map[string]bool{"field.note-length": true})
+		cases, err := deriveCases(model.Add, "op", s, nil, base, map[string]bool{"field.note-length": true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +128,7 @@ func TestANewConstraintIsANewCase(t *testing.T) {
 func TestDerivationErrors(t *testing.T) {
 	s := openapi3.NewObjectSchema()
 	s.Properties = openapi3.Schemas{"n": openapi3.NewSchemaRef("", openapi3.NewStringSchema())}
-	if _, err := deriveCases(Add, "op", s, nil, map[string]any{"n": 5}, nil); err == nil || !strings.Contains(err.Error(), "does not pass its own schema") {
+	if _, err := deriveCases(model.Add, "op", s, nil, map[string]any{"n": 5}, nil); err == nil || !strings.Contains(err.Error(), "does not pass its own schema") {
 		t.Errorf("a base body that breaks its schema must be an error, got %v", err)
 	}
 	// Four characters break the first alternative's maxLength but satisfy the second one.
@@ -135,7 +136,7 @@ func TestDerivationErrors(t *testing.T) {
 	three := uint64(3)
 	short.MaxLength, long.MinLength = &three, 4
 	s.Properties["n"] = openapi3.NewSchemaRef("", openapi3.NewOneOfSchema(short, long))
-	if _, err := deriveCases(Add, "op", s, nil, map[string]any{"n": "ab"}, nil); err == nil || !strings.Contains(err.Error(), "passes the request schema") {
+	if _, err := deriveCases(model.Add, "op", s, nil, map[string]any{"n": "ab"}, nil); err == nil || !strings.Contains(err.Error(), "passes the request schema") {
 		t.Errorf("a case whose body passes the schema must be an error, got %v", err)
 	}
 }
