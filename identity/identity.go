@@ -110,3 +110,41 @@ func ByRole(ids []Identity, r Role) (Identity, bool) {
 	}
 	return Identity{}, false
 }
+
+// Pool returns n accounts of every role: the Default identities, then n-1 copies of them, the
+// k-th with its own tokens ("-k" appended) and its own Wix users (an app still acts for the copy
+// of its user). Specs that run at once each claim accounts of their own from a pool.
+func Pool(n int) []Identity {
+	base := Default()
+	out := slices.Clone(base)
+	for k := 2; k <= n; k++ {
+		for _, id := range base {
+			c := id
+			c.Token = fmt.Sprintf("%s-%d", id.Token, k)
+			c.WixUserID = copyOf(id.WixUserID, k)
+			c.UserPermissions = slices.Clone(id.UserPermissions)
+			c.AppPermissions = slices.Clone(id.AppPermissions)
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// copyOf is the id of the k-th copy of a Wix user: its first eight characters replaced by k's.
+func copyOf(wixUserID string, k int) string {
+	if len(wixUserID) < 8 {
+		return fmt.Sprintf("%s-%d", wixUserID, k)
+	}
+	return fmt.Sprintf("%08x", k) + wixUserID[8:]
+}
+
+// Accounts returns ids's identities of role, in order.
+func Accounts(ids []Identity, role Role) []Identity {
+	var out []Identity
+	for _, id := range ids {
+		if id.Role == role {
+			out = append(out, id)
+		}
+	}
+	return out
+}

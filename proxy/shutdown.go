@@ -23,7 +23,8 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		return nil
 	}
 
-	p.stopInFlight(errCutOff)
+	// Which exchanges are cut off is settled before they are stopped: once stopped, their own
+	// goroutines would finish them and race the count.
 	p.mu.Lock()
 	var cut, finishing []*state
 	for st := range p.inFlight {
@@ -35,6 +36,7 @@ func (p *Proxy) Shutdown(ctx context.Context) error {
 		cut = append(cut, st)
 	}
 	p.mu.Unlock()
+	p.stopInFlight(errCutOff)
 	for _, st := range cut {
 		st.mu.Lock()
 		if !st.answered {
