@@ -88,3 +88,13 @@ mutation:
 readings:
 	FAVCONFORM_READINGS_REPORT=$(CURDIR)/readings-score.txt $(GO) test -count=1 -run 'TestEveryReadingPassesTheDefaultProfile' ./cmd/favconform
 	@cat readings-score.txt
+
+## npm: the npm packages (npm/, npm/README.md): favconform (the command's shim and startMock) and
+## @favconform/<platform> (the binary), cross-compiled with CGO_ENABLED=0 -trimpath and packed
+## with npm pack into dist/npm/. VERSION=v0.1.0 sets the version (default: the vX.Y.Z tag at HEAD,
+## else 0.0.0-dev.g<revision>); PLATFORMS='linux-x64' builds only those platform packages.
+.PHONY: npm
+VERSION ?=
+PLATFORMS ?=
+npm:
+	@VERSION='$(VERSION)' PLATFORMS='$(PLATFORMS)' GO='$(GO)' bash npm/build.sh

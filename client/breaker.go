@@ -20,7 +20,15 @@ type Breaker struct {
 	mu       sync.Mutex
 	silent   int
 	halted   bool
+	sent     int
 	inflight sync.WaitGroup
+}
+
+// Sent is how many calls went out through clients using b.
+func (b *Breaker) Sent() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.sent
 }
 
 // ErrHalted is the error of a call not sent because the run is over: after an interrupt Ginkgo
@@ -51,6 +59,7 @@ func (b *Breaker) enter(timeout fmt.Stringer) (release func(), err error) {
 		return func() {}, ErrHalted
 	}
 	if b.Limit <= 0 || b.silent < b.Limit {
+		b.sent++
 		b.inflight.Add(1)
 		return b.inflight.Done, nil
 	}

@@ -14,6 +14,11 @@ const AdminPathPrefix = "/_favconform/"
 // port-forward to a real API (which it may not).
 const IdentityPath = AdminPathPrefix + "mock"
 
+// ResetPath answers POST by forgetting every list (Reset), as if the mock had just started: how a
+// test suite isolates its tests from one another without restarting the mock. It answers {} and
+// sends no webhook event.
+const ResetPath = AdminPathPrefix + "reset"
+
 // Identity is the body IdentityPath answers.
 type Identity struct {
 	// FavconformMock is always true.
@@ -36,5 +41,21 @@ func (m *Mock) serveIdentity(w http.ResponseWriter, r *http.Request) bool {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(Identity{FavconformMock: true, Deviations: m.dev.names(), Readings: m.read.names()})
+	return true
+}
+
+// serveReset answers ResetPath.
+func (m *Mock) serveReset(w http.ResponseWriter, r *http.Request) bool {
+	if r.URL.Path != ResetPath {
+		return false
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return true
+	}
+	m.Reset()
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte("{}\n"))
 	return true
 }

@@ -251,7 +251,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusInternalServerError)
 		}
 	}()
-	if m.serveWebhookKey(w, r) || m.serveIdentity(w, r) {
+	if m.serveWebhookKey(w, r) || m.serveIdentity(w, r) || m.serveReset(w, r) {
 		return
 	}
 	m.write(w, m.serve(r))

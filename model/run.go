@@ -60,12 +60,22 @@ type Failure struct {
 	Exhausted bool
 	// ShrinkErr is set when shrinking stopped because a replay could not start from a clean slate.
 	ShrinkErr error
+	// Transport is set when the step failed for want of an answer (EOF, a reset, a timeout): the
+	// target did not answer wrongly, so the sequence is not shrunk (shrinking is for wrong answers,
+	// and replaying hundreds of sequences against a flaky target proves nothing).
+	Transport bool
 }
 
 // Error renders the failure for people: the seed, the shortest sequence as a numbered list, and
 // how its last step failed.
 func (f *Failure) Error() string {
 	var b strings.Builder
+	if f.Transport {
+		fmt.Fprintf(&b, "the model-based run with seed %d (roles %s) got no answer at step %d of the generated sequence (a transport error, not a wrong answer: the sequence is not shrunk):\n%s\n\n",
+			f.Seed, joinRoles(f.Roles), f.FirstAt, indent(f.FirstMessage))
+		fmt.Fprintf(&b, "replay the same sequence with --seed %d (runner.Options.Seed)", f.Seed)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "the model-based run with seed %d (roles %s) failed at step %d of the generated sequence:\n%s\n\n",
 		f.Seed, joinRoles(f.Roles), f.FirstAt, indent(f.FirstMessage))
 	how := "shortest failing sequence found"
@@ -113,12 +123,12 @@ func Run(cfg Config) (Result, error) {
 	if err := Reset(cfg.Client, roles); err != nil {
 		return res, err
 	}
-	at, msg := Execute(cfg.Client, roles, res.Steps)
+	at, msg, transport := execute(cfg.Client, roles, res.Steps)
 	if at < 0 {
 		return res, nil
 	}
-	f := &Failure{Seed: cfg.Seed, Roles: roles, Steps: res.Steps[:at+1], Message: msg, FirstAt: at + 1, FirstMessage: msg}
-	if budget > 0 {
+	f := &Failure{Seed: cfg.Seed, Roles: roles, Steps: res.Steps[:at+1], Message: msg, FirstAt: at + 1, FirstMessage: msg, Transport: transport}
+	if budget > 0 && !transport {
 		var err error
 		f.Steps, f.Message, f.Replays, err = Shrink(f.Steps, msg, budget, func(steps []Step) (int, string, error) {
 			if err := Reset(cfg.Client, roles); err != nil {
@@ -142,23 +152,30 @@ func Run(cfg Config) (Result, error) {
 // step, whose response the model also knows exactly.) It returns the index of the first step
 // that failed and how, or -1.
 func Execute(c *client.Client, roles []identity.Role, steps []Step) (int, string) {
+	at, msg, _ := execute(c, roles, steps)
+	return at, msg
+}
+
+// execute is Execute, also saying whether the failing step got no answer at all.
+func execute(c *client.Client, roles []identity.Role, steps []Step) (int, string, bool) {
 	m := New(roles...)
 	for i, s := range steps {
 		what := m.normalize(s).String() // as the step resolves against this state
 		e := m.Plan(s)
 		r := e.Call.Send(c)
 		if err := e.Check(r); err != nil {
-			return i, fmt.Sprintf("step %d, %s:\n%v", i+1, what, err)
+			return i, fmt.Sprintf("step %d, %s:\n%v", i+1, what, err), r.Err != nil
 		}
 		m.Commit(e, r)
 		for _, role := range readsAfter(roles, s, i == len(steps)-1) {
 			read := m.Plan(Step{Role: role, Op: Get})
-			if err := read.Check(read.Call.Send(c)); err != nil {
-				return i, fmt.Sprintf("step %d, %s; the read of %s's list afterwards (the model has %s):\n%v", i+1, what, role, m.State(role), err)
+			rr := read.Call.Send(c)
+			if err := read.Check(rr); err != nil {
+				return i, fmt.Sprintf("step %d, %s; the read of %s's list afterwards (the model has %s):\n%v", i+1, what, role, m.State(role), err), rr.Err != nil
 			}
 		}
 	}
-	return -1, ""
+	return -1, "", false
 }
 
 // readsAfter are the roles whose lists are read after step s.

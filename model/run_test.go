@@ -1,8 +1,11 @@
 package model_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/favconform/favconform/client"
@@ -110,5 +113,38 @@ func TestGenerateReplays(t *testing.T) {
 	}
 	if !strings.Contains(model.Describe(a[:3]), "  1. ") {
 		t.Fatalf("Describe does not number steps:\n%s", model.Describe(a[:3]))
+	}
+}
+
+// A step that gets no answer (the connection dropped) is reported as a transport error at its
+// step, with the seed, and the sequence is not shrunk: no replay is spent on it.
+func TestATransportErrorIsNotShrunk(t *testing.T) {
+	m, err := mock.New(mock.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n, after atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 25 {
+			c, _, _ := http.NewResponseController(w).Hijack()
+			c.Close()
+			return
+		}
+		if n.Load() > 25 {
+			after.Add(1)
+		}
+		m.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	res, err := model.Run(model.Config{Client: newClient(t, srv.URL), Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Failure
+	if f == nil || !f.Transport || f.Replays != 0 || !strings.Contains(f.Error(), "not shrunk") || !strings.Contains(f.Error(), "--seed 5") {
+		t.Fatalf("want a transport failure, unshrunk, with the seed; got %+v\n%v", f, f)
+	}
+	if after.Load() > 0 {
+		t.Errorf("%d requests were sent after the transport error: no replay may follow it", after.Load())
 	}
 }

@@ -178,9 +178,9 @@ func (r *Report) WriteHTML(dir string) error {
 	return os.WriteFile(filepath.Join(dir, "report.html"), b, 0o644)
 }
 
-// WriteAll writes junit.xml, report.json and report.html to dir.
+// WriteAll writes junit.xml, report.json, report.html and summary.md to dir.
 func (r *Report) WriteAll(dir string) error {
-	for _, write := range []func(string) error{r.WriteJUnit, r.WriteJSON, r.WriteHTML} {
+	for _, write := range []func(string) error{r.WriteJUnit, r.WriteJSON, r.WriteHTML, r.WriteMarkdown} {
 		if err := write(dir); err != nil {
 			return err
 		}

@@ -89,6 +89,8 @@ type Summary struct {
 	// SkippedBecause counts the skipped specs by cause (Meta.SkipCause: "roles", "writes",
 	// "snapshot", "webhooks", "strict", "filter", "other").
 	SkippedBecause map[string]int `json:"skippedBecause,omitempty"`
+	// Requests is how many requests the specs sent to the target.
+	Requests int `json:"requests"`
 }
 
 // Requirement is one register entry with its verdict over the specs that cover it.
@@ -112,6 +114,10 @@ type Spec struct {
 	Transcript   []Call   `json:"transcript,omitempty"`
 	// Container is the text of the Describe blocks around the spec (JUnit's classname).
 	Container string `json:"container,omitempty"`
+	// SkipCause is why a skipped spec did not run (Summary.SkippedBecause's keys).
+	SkipCause string `json:"skipCause,omitempty"`
+	// SuiteNode marks the failure of a suite-level node (BeforeSuite, ...), not a spec.
+	SuiteNode bool `json:"suiteNode,omitempty"`
 }
 
 // Call is one exchange of a spec's transcript, redacted: the client's record of it (see
@@ -152,6 +158,8 @@ type Meta struct {
 	Mock *MockTarget
 	// Seed is the model-based seed.
 	Seed string
+	// Requests is how many requests the specs sent.
+	Requests int
 	// SkipCause says why a skipped spec (its labels, and the message it skipped with: "" when a
 	// filter left it out) did not run: one of the SkippedBecause keys. nil: "other".
 	SkipCause func(labels []string, message string) string
@@ -169,18 +177,16 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 	if meta.Strict {
 		out.Profile = "strict"
 	}
-	covering := map[string][]Spec{}
 	for _, s := range r.SpecReports {
 		if s.State == types.SpecStateInterrupted {
 			out.Summary.Interrupted = true
 		}
 		if s.LeafNodeType != types.NodeTypeIt {
 			if s.State.Is(types.SpecStateFailureStates) && s.State != types.SpecStateInterrupted {
-				sp := Spec{Name: s.LeafNodeType.String() + " " + s.LeafNodeText, State: "failed",
+				sp := Spec{Name: s.LeafNodeType.String() + " " + s.LeafNodeText, State: "failed", SuiteNode: true,
 					Failure: &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}}
 				sp.redact(meta.Redactor)
 				out.Specs = append(out.Specs, sp)
-				out.Summary.Failed++
 			}
 			continue
 		}
@@ -191,30 +197,16 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 				sp.Requirements = append(sp.Requirements, id)
 			}
 		}
-		out.Summary.Total++
 		switch sp.State {
-		case "passed":
-			out.Summary.Passed++
-			out.Summary.Ran++
-		case "failed":
-			out.Summary.Failed++
-			out.Summary.Ran++
+		case "failed", "interrupted":
+			// An interrupted spec is no failure of the target: where it stood when stopped.
 			sp.Failure = &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}
-		case "interrupted":
-			// Not a failure of the target: where it stood when stopped, for the reader.
-			out.Summary.Skipped++
-			sp.Failure = &Failure{Message: s.FailureMessage(), Location: s.FailureLocation().String()}
-		default:
-			out.Summary.Skipped++
+		case "skipped", "pending":
 			sp.SkipReason = s.Failure.Message
-			cause := "other"
+			sp.SkipCause = "other"
 			if meta.SkipCause != nil {
-				cause = meta.SkipCause(sp.Labels, sp.SkipReason)
+				sp.SkipCause = meta.SkipCause(sp.Labels, sp.SkipReason)
 			}
-			if out.Summary.SkippedBecause == nil {
-				out.Summary.SkippedBecause = map[string]int{}
-			}
-			out.Summary.SkippedBecause[cause]++
 		}
 		for _, e := range s.ReportEntries {
 			if e.Name == meta.ObservedReadingEntry && meta.ObservedReadingEntry != "" {
@@ -237,9 +229,6 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 		}
 		sp.redact(meta.Redactor)
 		sp.markFailingCall(s, meta.CallTimes[sp.Name])
-		for _, id := range sp.Requirements {
-			covering[id] = append(covering[id], sp)
-		}
 		out.Specs = append(out.Specs, sp)
 	}
 	for _, reason := range r.SpecialSuiteFailureReasons {
@@ -247,8 +236,89 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 			out.Summary.Interrupted = true
 		}
 	}
-	out.Summary.Conforming = out.Summary.Failed == 0 && r.SuiteSucceeded && !out.Summary.Interrupted && out.Summary.Ran > 0
+	out.Summary.Requests = meta.Requests
+	out.settle(reqs, r.SuiteSucceeded)
+	return out
+}
+
+// Merge combines the reports of runs that each ran a share of the specs (favconform run
+// --parallel) into the report of one run: each spec as the run that ran it saw it (as the
+// first part saw it when none ran it), suite-node failures and readings of every part, the
+// requests summed. The parts' Meta-level fields come from the first part; durationMs is took.
+func Merge(parts []*Report, reqs []spec.Requirement, took time.Duration) *Report {
+	if len(parts) == 0 {
+		return nil
+	}
+	out := *parts[0]
+	out.Specs, out.ObservedReadings, out.Summary = nil, nil, Summary{}
+	out.DurationMS = took.Milliseconds()
+	chosen := map[string]int{}
+	suiteSucceeded := true
+	for _, p := range parts {
+		out.Summary.Requests += p.Summary.Requests
+		out.Summary.Interrupted = out.Summary.Interrupted || p.Summary.Interrupted
+		for _, o := range p.ObservedReadings {
+			out.observe(o)
+		}
+		for _, sp := range p.Specs {
+			if sp.SuiteNode {
+				out.Specs = append(out.Specs, sp)
+				suiteSucceeded = false
+				continue
+			}
+			i, seen := chosen[sp.Name]
+			switch {
+			case !seen:
+				chosen[sp.Name] = len(out.Specs)
+				out.Specs = append(out.Specs, sp)
+			case out.Specs[i].State == "skipped" && sp.State != "skipped":
+				out.Specs[i] = sp
+			}
+		}
+	}
+	out.settle(reqs, suiteSucceeded)
+	return &out
+}
+
+// settle derives what the specs imply: the counts, the verdict, the causes and each
+// requirement's verdict.
+func (out *Report) settle(reqs []spec.Requirement, suiteSucceeded bool) {
+	sum := &out.Summary
+	sum.Passed, sum.Failed, sum.Skipped, sum.Total, sum.Ran, sum.SkippedBecause = 0, 0, 0, 0, 0, nil
+	covering := map[string][]Spec{}
+	for _, sp := range out.Specs {
+		if sp.SuiteNode {
+			sum.Failed++
+			continue
+		}
+		sum.Total++
+		switch sp.State {
+		case "passed":
+			sum.Passed++
+			sum.Ran++
+		case "failed":
+			sum.Failed++
+			sum.Ran++
+		case "interrupted":
+			sum.Skipped++
+		default:
+			sum.Skipped++
+			if sum.SkippedBecause == nil {
+				sum.SkippedBecause = map[string]int{}
+			}
+			cause := sp.SkipCause
+			if cause == "" {
+				cause = "other"
+			}
+			sum.SkippedBecause[cause]++
+		}
+		for _, id := range sp.Requirements {
+			covering[id] = append(covering[id], sp)
+		}
+	}
+	sum.Conforming = sum.Failed == 0 && suiteSucceeded && !sum.Interrupted && sum.Ran > 0
 	out.Causes = groupCauses(out.Specs)
+	out.Requirements = nil
 	known := map[string]bool{}
 	for _, q := range reqs {
 		known[q.ID] = true
@@ -289,7 +359,6 @@ func FromGinkgo(r types.Report, reqs []spec.Requirement, meta Meta) *Report {
 		}
 		out.Requirements = append(out.Requirements, rq)
 	}
-	return out
 }
 
 // observe records a reading once per (point, reading), keeping the first evidence; a target that
@@ -346,7 +415,7 @@ func ReadJSON(path string) (*Report, error) {
 // Print writes the console summary: counts, requirements, each failure with its message, the
 // skips with their reasons, and the verdict.
 func (r *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped (%s)\n", r.Summary.Passed, r.Summary.Failed, r.Summary.Skipped, time.Duration(r.DurationMS)*time.Millisecond)
+	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped (%s, %d requests)\n", r.Summary.Passed, r.Summary.Failed, r.Summary.Skipped, time.Duration(r.DurationMS)*time.Millisecond, r.Summary.Requests)
 	counts := map[string]int{}
 	var failed []string
 	for _, q := range r.Requirements {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,7 +28,7 @@ const childEnv = "FAVCONFORM_RUNNER_CHILD"
 
 func init() {
 	if path := os.Getenv(childEnv); path != "" {
-		os.Exit(runChild(path))
+		os.Exit(serveChild(path))
 	}
 }
 
@@ -45,7 +46,15 @@ func Run(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	if _, named := t.(interface{ Name() string }); named && !opts.InProcess {
+	n, err := workers(opts)
+	if err != nil {
+		return nil, err
+	}
+	_, named := t.(interface{ Name() string })
+	switch {
+	case n > 1:
+		return runParallel(t, opts, n)
+	case named && !opts.InProcess:
 		return runInChild(t, opts)
 	}
 	return runHere(t, opts)
@@ -69,6 +78,20 @@ type childError struct {
 var childDirOnce = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "favconform-runner-") })
 
 func runInChild(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
+	out := opts.Out
+	if out == nil {
+		out = os.Stdout
+	}
+	rep, err := runChild(opts, out, nil)
+	if rep != nil && !rep.Summary.Conforming && rep.Verdict() != report.VerdictNothingChecked {
+		t.Fail()
+	}
+	return rep, err
+}
+
+// runChild runs the suites with opts in a child process whose output goes to out; started, if
+// set, is told the child's process once it runs and nil once it has ended.
+func runChild(opts Options, out io.Writer, started func(*os.Process)) (*report.Report, error) {
 	dir, err := childDirOnce()
 	if err != nil {
 		return nil, UsageError{fmt.Errorf("runner: a directory for the child run: %w", err)}
@@ -79,10 +102,6 @@ func runInChild(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	}
 	path := f.Name()
 	defer os.Remove(path)
-	out := opts.Out
-	if out == nil {
-		out = os.Stdout
-	}
 	send := opts
 	send.Out = nil
 	if err := json.NewEncoder(f).Encode(childRun{Options: send}); err != nil {
@@ -97,7 +116,16 @@ func runInChild(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), childEnv+"="+path)
 	cmd.Stdout, cmd.Stderr = out, out
-	runErr := cmd.Run()
+	runErr := cmd.Start()
+	if runErr == nil {
+		if started != nil {
+			started(cmd.Process)
+		}
+		runErr = cmd.Wait()
+		if started != nil {
+			started(nil)
+		}
+	}
 	var res childRun
 	b, err := os.ReadFile(path)
 	if err == nil {
@@ -106,15 +134,12 @@ func runInChild(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	if err != nil || (res.Report == nil && res.Error == nil) {
 		return nil, fmt.Errorf("runner: the child process that runs the suites (%s) ended (%v) without a result", filepath.Base(exe), runErr)
 	}
-	if res.Report != nil && !res.Report.Summary.Conforming && res.Report.Verdict() != report.VerdictNothingChecked {
-		t.Fail()
-	}
 	return res.Report, res.Error.err()
 }
 
-// runChild runs the suites with the options in path, writes the result there, and returns the
+// serveChild runs the suites with the options in path, writes the result there, and returns the
 // exit code.
-func runChild(path string) int {
+func serveChild(path string) int {
 	var in childRun
 	b, err := os.ReadFile(path)
 	if err == nil {

@@ -196,7 +196,7 @@ func roundDuration(d time.Duration) string {
 // otherwise Ginkgo's output goes through the redacting console. verbose and noColor are the
 // run's options (colour is also off when the output is not a terminal); rc is the reporter
 // configuration as Ginkgo's flags set it, adjusted in place.
-func withProgress(con *console, rc *types.ReporterConfig, sc types.SuiteConfig, verbose, noColor bool, fn func()) {
+func withProgress(con *console, rc *types.ReporterConfig, sc types.SuiteConfig, verbose, noColor, quiet bool, fn func()) {
 	ginkgoOwn := rc.Verbose || rc.VeryVerbose || rc.Succinct || sc.ParallelTotal > 1
 	noColor = noColor || !con.tty
 	rc.NoColor = rc.NoColor || noColor
@@ -214,7 +214,7 @@ func withProgress(con *console, rc *types.ReporterConfig, sc types.SuiteConfig, 
 	// Ginkgo's default reporter (silenced) need not format what nobody reads.
 	rc.Succinct = true
 	formatter.ColorableStdOut = io.Discard
-	if !sc.DryRun {
+	if !sc.DryRun && !quiet {
 		p := &progress{con: con, verbose: verbose, color: !noColor}
 		active.Store(p)
 		defer active.Store(nil)

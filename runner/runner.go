@@ -31,6 +31,10 @@ import (
 	"github.com/favconform/favconform/validate"
 )
 
+// suiteDescription is the suites' description: Ginkgo matches --focus against it and the spec's
+// text, joined by a space.
+const suiteDescription = "favconform conformance"
+
 // Exit codes of a run.
 const (
 	ExitConforming    = 0
@@ -74,8 +78,11 @@ type Options struct {
 	Out io.Writer `json:"-"`
 	// NoColor turns Ginkgo's colours off (for logs and CI).
 	NoColor bool
-	// ReportDir, if set, receives junit.xml, report.json and report.html.
+	// ReportDir, if set, receives junit.xml, report.json, report.html and summary.md.
 	ReportDir string
+	// RecoveryDir is where the recovery file of a writing run goes (empty: ReportDir, else a
+	// temporary directory named in the output).
+	RecoveryDir string
 	// Version is the harness version recorded in reports.
 	Version string
 	// AllowWrites lets the suites change data on a target that is not on loopback.
@@ -96,6 +103,16 @@ type Options struct {
 	// AllowEmpty lets a run in which no spec ran to a result end without an error (it has no
 	// verdict; by default it is a NothingCheckedError, exit 2).
 	AllowEmpty bool
+	// Parallel is how many processes run the specs at once, each on accounts of its own (against
+	// the embedded mock, each its own mock; against a target, each one of the target
+	// configuration's account sets: target.Config.Slots). 0: 1 against the embedded mock, as many
+	// as the account sets against another target. A spec runs in one process; the reports are
+	// merged into one.
+	Parallel int
+	// Slot and Worker are set by the parallel runner for a worker process: the account set it
+	// uses, and its number (1-based; its console prints log lines only).
+	Slot   int `json:"slot,omitempty"`
+	Worker int `json:"worker,omitempty"`
 	// InProcess runs the suites in this process even when Run is called from a test: for a test
 	// binary that is the suites' own Ginkgo entry point (the ginkgo CLI's -p, -ginkgo.* flags).
 	// A process can run them once.
@@ -119,6 +136,9 @@ func (opts Options) Validate() error {
 	}
 	if opts.Timeout < 0 {
 		return UsageError{fmt.Errorf("the per-request timeout must be positive, got %s", opts.Timeout)}
+	}
+	if opts.Parallel < 0 {
+		return UsageError{fmt.Errorf("--parallel must be positive, got %d", opts.Parallel)}
 	}
 	if opts.ModelSteps < 0 {
 		return UsageError{fmt.Errorf("the model-based sequences' length must be positive, got %d", opts.ModelSteps)}
@@ -223,6 +243,15 @@ func Target(opts Options) (cfg target.Config, stop func(), err error) {
 	if opts.Timeout > 0 {
 		cfg.Timeout = opts.Timeout
 	}
+	if opts.Slot > 0 {
+		if opts.Slot >= cfg.Slots() {
+			return cfg, stop, UsageError{fmt.Errorf("account set %d: the target configuration has %d", opts.Slot, cfg.Slots())}
+		}
+		cfg = cfg.Slot(opts.Slot)
+	}
+	if opts.Worker > 1 {
+		cfg.Webhooks = nil // the first worker alone receives the target's events (they listen on one address)
+	}
 	if err := cfg.Validate(); err != nil {
 		if opts.TargetFile == "" && !cfg.Has(identity.User) {
 			err = fmt.Errorf("%w; with --target alone, set %s to the user's token", err, TokenEnv(identity.User))
@@ -294,6 +323,10 @@ func runHere(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	allowWrites, readOnlyWhy := writePolicy(cfg, embedded, opts.AllowWrites)
 	logLine := func(s string) { fmt.Fprintln(out, "favconform: "+s) }
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
+	if suiteConfig.ParallelTotal > 1 && !embedded {
+		// Ginkgo's processes would share the target's accounts and race on their lists.
+		return nil, UsageError{errors.New("the suites do not run under ginkgo -p against a target: its processes would share the same accounts and race on their lists; run `favconform run --parallel N` with N accounts per role in the target file instead (ginkgo -p against the embedded mock is fine: each process has a mock of its own)")}
+	}
 	for _, f := range []struct{ flag, expr string }{{"--label-filter", opts.LabelFilter}, {"-ginkgo.label-filter", suiteConfig.LabelFilter}} {
 		if _, err := types.ParseLabelFilter(f.expr); err != nil {
 			return nil, UsageError{fmt.Errorf("%s %q is not a label filter: %s (syntax: labels joined with &&, ||, ! and parentheses, e.g. 'req:revision.stale-refused || concurrency')", f.flag, f.expr, plainGinkgoError(err))}
@@ -360,8 +393,8 @@ func runHere(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	}
 	registerProgress()
 	sig.specsStarted()
-	withProgress(con, &reporterConfig, suiteConfig, opts.Verbose, opts.NoColor, func() {
-		ginkgo.RunSpecs(t, "favconform conformance", suiteConfig, reporterConfig)
+	withProgress(con, &reporterConfig, suiteConfig, opts.Verbose, opts.NoColor, opts.Worker > 0, func() {
+		ginkgo.RunSpecs(t, suiteDescription, suiteConfig, reporterConfig)
 	})
 	var restoreErr error
 	if g != nil {
@@ -372,7 +405,7 @@ func runHere(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	rep := report.FromGinkgo(ginkgoReport, reqs, report.Meta{
 		Version: opts.Version, Target: cfg.DisplayURL(), LabelFilter: suiteConfig.LabelFilter, Strict: opts.Strict,
 		TranscriptEntry: suites.TranscriptEntry, RequirementLabelPrefix: suites.RequirementLabelPrefix, ObservedReadingEntry: suites.ObservedReadingEntry,
-		Redactor: redactor, CallTimes: clock.snapshot(), Mock: embeddedMock(embedded, opts), Seed: strconv.FormatInt(seed, 10),
+		Redactor: redactor, CallTimes: clock.snapshot(), Mock: embeddedMock(embedded, opts), Seed: strconv.FormatInt(seed, 10), Requests: breaker.Sent(),
 		SkipCause: func(labels []string, msg string) string {
 			return suites.SkipCause(labels, msg, opts.Strict, allowWrites)
 		},
@@ -380,14 +413,14 @@ func runHere(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	if opts.DryRun {
 		// A dry run has no verdict: it says what a run would do (its report lists the specs).
 		printDryRun(out, rep, dryRunPlan{cfg: cfg, allowWrites: allowWrites, snapshot: allowWrites && !embedded, receiver: receiver != nil})
-	} else {
+	} else if opts.Worker == 0 { // a worker's report is merged and printed by the parallel run
 		rep.Print(out)
 	}
 	if opts.ReportDir != "" {
 		if err := rep.WriteAll(opts.ReportDir); err != nil {
 			return rep, UsageError{fmt.Errorf("writing the reports: %w", err)}
 		}
-		fmt.Fprintf(out, "reports written to %s (junit.xml, report.json, report.html)\n", opts.ReportDir)
+		fmt.Fprintf(out, "reports written to %s (junit.xml, report.json, report.html, summary.md)\n", opts.ReportDir)
 	}
 	if opts.DryRun {
 		return rep, nil

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -167,6 +168,7 @@ func protect(ctx context.Context, cfg target.Config, v *validate.Validator, opts
 		}
 	}
 	g.snap = snapshot.Take(ctx, c, cfg.DisplayURL(), roles)
+	g.snap.Slot = opts.Slot
 	if ctx.Err() != nil {
 		return nil, InterruptedError{errors.New("interrupted while the lists were being snapshotted: nothing was written")}
 	}
@@ -196,7 +198,7 @@ func protect(ctx context.Context, cfg target.Config, v *validate.Validator, opts
 }
 
 func (g *guard) saveRecoveryFile(opts Options) error {
-	dir := opts.ReportDir
+	dir := cmp.Or(opts.RecoveryDir, opts.ReportDir)
 	if dir == "" {
 		d, err := os.MkdirTemp("", "favconform-recovery-")
 		if err != nil {
@@ -207,6 +209,9 @@ func (g *guard) saveRecoveryFile(opts Options) error {
 		return fmt.Errorf("creating the report directory %s for the recovery file: %w", dir, err)
 	}
 	g.file = filepath.Join(dir, RecoveryFileName)
+	if opts.Worker > 0 {
+		g.file = filepath.Join(dir, fmt.Sprintf("favconform-recovery-%d.json", opts.Worker))
+	}
 	g.command = RestoreCommand(g.file, opts)
 	return g.snap.Save(g.file)
 }
@@ -302,6 +307,7 @@ func RestoreFromFile(file string, opts Options) error {
 	if err != nil {
 		return UsageError{err}
 	}
+	opts.Slot = snap.Slot
 	cfg, stop, err := Target(opts)
 	defer stop()
 	if err != nil {

@@ -28,6 +28,9 @@ type Config struct {
 	BaseURL string
 	// Identities maps each role to the headers that make a call as that role.
 	Identities map[identity.Role]Headers
+	// Pool holds, for a role with several accounts, all of them (the first is Identities'):
+	// specs running at once each take accounts of their own (Slot).
+	Pool map[identity.Role][]Headers
 	// Timeout bounds each request; zero means DefaultTimeout.
 	Timeout time.Duration
 	// Webhooks, if set, configures the receiver of the target's webhook events (webhook.go).
@@ -82,13 +85,34 @@ func ForMock(baseURL string, ids []identity.Identity) Config {
 type file struct {
 	BaseURL    string                  `yaml:"baseURL"`
 	Timeout    string                  `yaml:"timeout"`
-	Identities map[string]fileIdentity `yaml:"identities"`
+	Identities map[string]fileAccounts `yaml:"identities"`
 	Webhooks   *fileWebhooks           `yaml:"webhooks"`
 	Extra      map[string]yaml.Node    `yaml:",inline"`
 }
 
 type fileIdentity struct {
 	Headers map[string]string `yaml:"headers"`
+}
+
+// fileAccounts are a role's accounts: one ({headers: ...}) or a list of them ([{headers: ...},
+// ...]), for specs that run at once on accounts of their own.
+type fileAccounts []fileIdentity
+
+func (a *fileAccounts) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		var list []fileIdentity
+		if err := n.Decode(&list); err != nil {
+			return err
+		}
+		*a = list
+		return nil
+	}
+	var one fileIdentity
+	if err := n.Decode(&one); err != nil {
+		return err
+	}
+	*a = fileAccounts{one}
+	return nil
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
@@ -132,28 +156,45 @@ func Parse(b []byte, name string) (Config, error) {
 		}
 		c.Webhooks = w
 	}
-	for role, fi := range f.Identities {
+	for role, accounts := range f.Identities {
 		r := identity.Role(role)
 		if !slices.Contains(identity.Roles, r) {
 			return Config{}, fmt.Errorf("target configuration %s: identities.%s is not a role (roles: %s)", name, role, rolesList())
 		}
-		h := Headers{}
-		for k, v := range fi.Headers {
-			var missing []string
-			v = envRef.ReplaceAllStringFunc(v, func(ref string) string {
-				name := envRef.FindStringSubmatch(ref)[1]
-				val, ok := os.LookupEnv(name)
-				if !ok {
-					missing = append(missing, name)
-				}
-				return val
-			})
-			if len(missing) > 0 {
-				return Config{}, fmt.Errorf("target configuration %s: identities.%s.headers.%s needs environment variable %s, which is not set", name, role, k, strings.Join(missing, ", "))
-			}
-			h[k] = v
+		if len(accounts) == 0 {
+			return Config{}, fmt.Errorf("target configuration %s: identities.%s lists no account", name, role)
 		}
-		c.Identities[r] = h
+		for i, fi := range accounts {
+			where := "identities." + role
+			if len(accounts) > 1 {
+				where = fmt.Sprintf("identities.%s[%d]", role, i)
+			}
+			h := Headers{}
+			for k, v := range fi.Headers {
+				var missing []string
+				v = envRef.ReplaceAllStringFunc(v, func(ref string) string {
+					name := envRef.FindStringSubmatch(ref)[1]
+					val, ok := os.LookupEnv(name)
+					if !ok {
+						missing = append(missing, name)
+					}
+					return val
+				})
+				if len(missing) > 0 {
+					return Config{}, fmt.Errorf("target configuration %s: %s.headers.%s needs environment variable %s, which is not set", name, where, k, strings.Join(missing, ", "))
+				}
+				h[k] = v
+			}
+			if i == 0 {
+				c.Identities[r] = h
+			}
+			if len(accounts) > 1 {
+				if c.Pool == nil {
+					c.Pool = map[identity.Role][]Headers{}
+				}
+				c.Pool[r] = append(c.Pool[r], h)
+			}
+		}
 	}
 	return c, c.Validate()
 }
@@ -179,13 +220,22 @@ func (c Config) Validate() error {
 		return fmt.Errorf("target: no identity for role %q: every suite needs it (identities.%s.headers.Authorization in the target file)", identity.User, identity.User)
 	}
 	for _, role := range identity.Roles {
-		h := c.Identities[role]
 		if c.PublicTokens {
 			break // nothing to redact, so no minimum
 		}
-		for _, name := range slices.Sorted(maps.Keys(h)) {
-			if err := redact.CheckSecret(fmt.Sprintf("target: identities.%s.headers.%s", role, name), h[name]); err != nil {
-				return err
+		accounts := c.Pool[role]
+		if len(accounts) == 0 {
+			accounts = []Headers{c.Identities[role]}
+		}
+		for i, h := range accounts {
+			where := "identities." + string(role)
+			if len(c.Pool[role]) > 1 {
+				where = fmt.Sprintf("identities.%s[%d]", role, i)
+			}
+			for _, name := range slices.Sorted(maps.Keys(h)) {
+				if err := redact.CheckSecret(fmt.Sprintf("target: %s.headers.%s", where, name), h[name]); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -206,11 +256,38 @@ func (c Config) Has(r identity.Role) bool {
 	return ok
 }
 
+// Slots is how many disjoint sets of accounts the configuration holds: the number of accounts of
+// the user role (every spec needs one).
+func (c Config) Slots() int {
+	if n := len(c.Pool[identity.User]); n > 1 {
+		return n
+	}
+	return 1
+}
+
+// Slot is the configuration of the k-th set of accounts (0 ≤ k < Slots()): every role with a
+// k-th account has it; a role with fewer accounts is left out of the slot (its specs run in
+// another). Slot(0) is c itself.
+func (c Config) Slot(k int) Config {
+	if k == 0 {
+		return c
+	}
+	s := c
+	s.Identities = map[identity.Role]Headers{}
+	s.Pool = nil
+	for r, accounts := range c.Pool {
+		if k < len(accounts) {
+			s.Identities[r] = accounts[k]
+		}
+	}
+	return s
+}
+
 // Secrets returns every configured header value, and the password of the base URL's userinfo,
 // longest first, for redaction.
 func (c Config) Secrets() []string {
 	var out []string
-	for _, h := range c.Identities {
+	for _, h := range c.allHeaders() {
 		if c.PublicTokens {
 			break
 		}
@@ -233,12 +310,24 @@ func (c Config) Secrets() []string {
 // and removes the values of every configured header whatever they hold.
 func (c Config) Redactor() *redact.Redactor {
 	var names []string
-	for _, h := range c.Identities {
+	for _, h := range c.allHeaders() {
 		for name := range h {
 			names = append(names, name)
 		}
 	}
 	return redact.New(c.Secrets(), names...)
+}
+
+// allHeaders are the headers of every account.
+func (c Config) allHeaders() []Headers {
+	var out []Headers
+	for _, h := range c.Identities {
+		out = append(out, h)
+	}
+	for _, accounts := range c.Pool {
+		out = append(out, accounts...)
+	}
+	return out
 }
 
 // DisplayURL is the base URL as outputs show it: without userinfo.

@@ -1,6 +1,7 @@
 package target
 
 import (
+	"github.com/favconform/favconform/identity"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,5 +64,33 @@ func TestShortSecretsAreRefusedAndUserinfoIsASecret(t *testing.T) {
 	}
 	if got := c.Redact("error talking to https://alice:pass-word-99@api.example.com: pass-word-99"); strings.Contains(got, "pass-word-99") {
 		t.Fatalf("the password survives redaction: %s", got)
+	}
+}
+
+func TestARoleMayListSeveralAccounts(t *testing.T) {
+	c, err := Parse([]byte(`baseURL: https://api.example.com
+identities:
+  user: [{headers: {Authorization: tok-user-0001}}, {headers: {Authorization: tok-user-0002}}, {headers: {Authorization: tok-user-0003}}]
+  second-user: [{headers: {Authorization: tok-second-01}}, {headers: {Authorization: tok-second-02}}]
+  app: {headers: {Authorization: tok-app-00001}}
+`), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Slots() != 3 || c.Identities[identity.User]["Authorization"] != "tok-user-0001" {
+		t.Fatalf("slots %d, user %v", c.Slots(), c.Identities[identity.User])
+	}
+	s1, s2 := c.Slot(1), c.Slot(2)
+	if s1.Identities[identity.User]["Authorization"] != "tok-user-0002" || s1.Identities[identity.SecondUser]["Authorization"] != "tok-second-02" || s1.Has(identity.App) {
+		t.Fatalf("slot 1: %+v", s1.Identities)
+	}
+	if s2.Has(identity.SecondUser) || s2.Identities[identity.User]["Authorization"] != "tok-user-0003" {
+		t.Fatalf("slot 2: %+v", s2.Identities)
+	}
+	if got := c.Redact("tok-user-0003 tok-second-02"); strings.Contains(got, "tok-") {
+		t.Fatalf("a pool account's token survives redaction: %s", got)
+	}
+	if _, err := Parse([]byte("baseURL: https://a.example.com\nidentities: {user: [{headers: {Authorization: tok-12345678}}, {headers: {Authorization: x}}]}\n"), "t.yaml"); err == nil || !strings.Contains(err.Error(), "identities.user[1].headers.Authorization") {
+		t.Fatalf("a short token of the second account must be refused naming it: %v", err)
 	}
 }

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/favconform/favconform/identity"
 	"github.com/favconform/favconform/target"
@@ -78,15 +80,51 @@ func mainExit(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
+// readBuildInfo is debug.ReadBuildInfo (a variable for the tests of versionString).
+var readBuildInfo = debug.ReadBuildInfo
+
+// versionString is what `favconform version` prints and every report records: the -X
+// main.version of a release build; else the module version of a binary built from a module
+// version (`go install ...@v0.1.0`, `go tool` after `go get -tool ...@v0.1.0`); else, built in a
+// checkout (or at a tag with changes), "(devel)" with the VCS revision (7 hex digits), the
+// commit's date and "dirty" when the tree had changes: "(devel) 3f2a1c9 2026-12-03 dirty".
 func versionString() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, ok := readBuildInfo()
+	if !ok {
+		return "(devel)"
 	}
-	return "(devel)"
+	vcs := map[string]string{}
+	for _, s := range bi.Settings {
+		vcs[s.Key] = s.Value
+	}
+	v := bi.Main.Version
+	if r := bi.Main.Replace; r != nil {
+		v = r.Version // "" when replaced by a directory: a development build
+	}
+	// Go stamps a checkout's build with a pseudo-version, or with the tag and "+dirty": there
+	// only a clean tag is a release.
+	inCheckout := vcs["vcs.revision"] != ""
+	if v != "" && v != "(devel)" && (!inCheckout || !strings.Contains(v, "+") && !pseudoVersion.MatchString(v)) {
+		return v
+	}
+	out := "(devel)"
+	if rev := vcs["vcs.revision"]; rev != "" {
+		out += " " + rev[:min(7, len(rev))]
+	}
+	if t, err := time.Parse(time.RFC3339, vcs["vcs.time"]); err == nil {
+		out += " " + t.UTC().Format(time.DateOnly)
+	}
+	if vcs["vcs.modified"] == "true" {
+		out += " dirty"
+	}
+	return out
 }
+
+// pseudoVersion matches the versions Go gives untagged commits (v0.0.0-20261203101500-3f2a1c9e4b7d).
+var pseudoVersion = regexp.MustCompile(`[-.](0\.)?[0-9]{14}-[0-9a-f]{12}(\+.*)?$`)
 
 // helpOrUsage answers the arguments of a command that takes none: its usage for -h/--help (exit
 // 0), else the usage and exit 2.

@@ -78,7 +78,7 @@ func TestReportDirWritesTheThreeReportsWithReproductions(t *testing.T) {
 		t.Errorf("the failures must be grouped by root cause: %d causes, %d console lines\n%s", len(rep.Causes), len(strings.Split(r.stdout, "\n")), r.stdout)
 	}
 	for _, want := range []string{"reproduce the request (the embedded mock at ", `-H "Authorization: $FAVCONFORM_TOKEN_USER"`,
-		"reports written to " + dir + " (junit.xml, report.json, report.html)"} {
+		"reports written to " + dir + " (junit.xml, report.json, report.html, summary.md)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the console lacks %q", want)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -50,8 +51,14 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&hookURLs, "webhook-url", "deliver the webhook events to this receiver URL (repeatable, comma-separated; env FAVCONFORM_WEBHOOK_URL)")
 	hookDelay := fs.Duration("webhook-delay", 0, "hold every webhook delivery back this long before its first attempt, e.g. 2s")
 	hookKey := fs.String("webhook-private-key", envDefault("FAVCONFORM_WEBHOOK_PRIVATE_KEY", ""), "PEM file of the RSA private key that signs the webhook JWTs (env FAVCONFORM_WEBHOOK_PRIVATE_KEY; default: a key pair generated at start)")
+	pool := fs.Int("pool", 1, "know this many accounts of every role (tokens user, user-2, ...): for suites that run specs at once, each on its own accounts")
+	readyJSON := fs.Bool("ready-json", false, "once listening, print first on stdout one line of JSON for programs that start the mock: {url, adminURL, tokens: {role: token}, accounts: {role: [token...]}, publicKeyPEM, pool}")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
+	}
+	if *pool < 1 {
+		fmt.Fprintf(stderr, "favconform serve: --pool %d: want at least 1\n", *pool)
+		return 2
 	}
 	if *list || *listReadings {
 		if *list {
@@ -72,7 +79,8 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "favconform serve: %v\n", err)
 		return 2
 	}
-	m, err := mock.New(mock.Options{Deviations: deviations, Readings: readings, Webhooks: hooks})
+	ids := identity.Pool(*pool)
+	m, err := mock.New(mock.Options{Deviations: deviations, Readings: readings, Webhooks: hooks, Identities: ids})
 	if err != nil {
 		fmt.Fprintf(stderr, "favconform serve: %v\n", err)
 		return 2
@@ -87,6 +95,12 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	// SIGTERM must get the graceful stop, not the default kill.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *readyJSON {
+		if err := printReadyLine(stdout, m, ln.Addr().String(), ids, *pool); err != nil {
+			fmt.Fprintf(stderr, "favconform serve: %v\n", err)
+			return 2
+		}
+	}
 	fmt.Fprintf(stdout, "favconform reference mock listening on http://%s\n", ln.Addr())
 	if len(readings) > 0 {
 		fmt.Fprintf(stdout, "readings on: %v\n", []string(readings))
@@ -95,7 +109,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "deviations on: %v\n", []string(deviations))
 	}
 	fmt.Fprintln(stdout, "identities (send the token as the Authorization header):")
-	for _, id := range identity.Default() {
+	for _, id := range ids {
 		fmt.Fprintf(stdout, "  %-32s %s\n", id.Role, id.Token)
 	}
 	printWebhooks(stdout, m, ln.Addr().String(), hooks)
@@ -105,6 +119,36 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	// Let in-flight requests finish, then release the port.
 	running.Close()
 	return 0
+}
+
+// readyLine is what --ready-json prints: everything a program that starts the mock needs, on
+// one line, before any other output.
+type readyLine struct {
+	URL          string              `json:"url"`
+	AdminURL     string              `json:"adminURL"`
+	Tokens       map[string]string   `json:"tokens"`
+	Accounts     map[string][]string `json:"accounts"`
+	PublicKeyPEM string              `json:"publicKeyPEM"`
+	Pool         int                 `json:"pool"`
+}
+
+func printReadyLine(stdout io.Writer, m *mock.Mock, addr string, ids []identity.Identity, pool int) error {
+	url := "http://" + addr
+	line := readyLine{URL: url, AdminURL: url + mock.AdminPathPrefix, Tokens: map[string]string{},
+		Accounts: map[string][]string{}, PublicKeyPEM: string(m.WebhookPublicKeyPEM()), Pool: pool}
+	for _, id := range ids {
+		role := string(id.Role)
+		if _, ok := line.Tokens[role]; !ok {
+			line.Tokens[role] = id.Token
+		}
+		line.Accounts[role] = append(line.Accounts[role], id.Token)
+	}
+	b, err := json.Marshal(line)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", b)
+	return err
 }
 
 // printReadings lists every reading: its name, the discrepancy it reads, what it does, and the

@@ -82,7 +82,7 @@ func validateCommand(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "favconform validate: writing the report: %v\n", err)
 			return runner.ExitUsage
 		}
-		fmt.Fprintf(stdout, "report written to %s (report.json, junit.xml, report.html)\n", *reportDir)
+		fmt.Fprintf(stdout, "report written to %s (report.json, junit.xml, report.html, summary.md)\n", *reportDir)
 	}
 	if len(unreadable) > 0 {
 		for _, msg := range unreadable {

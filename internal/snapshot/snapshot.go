@@ -55,7 +55,9 @@ type Snapshot struct {
 	// Format identifies a recovery file.
 	Format string `json:"format"`
 	// Target is the base URL the lists belong to (without userinfo).
-	Target  string    `json:"target"`
+	Target string `json:"target"`
+	// Slot is the target configuration's account set the lists belong to (0: the first).
+	Slot    int       `json:"slot,omitempty"`
 	Taken   time.Time `json:"taken"`
 	Entries []Entry   `json:"identities"`
 }

@@ -1,0 +1,83 @@
+// Type declarations of favconform's JavaScript API (index.js, index.mjs).
+
+/** Options of {@link startMock}. Every one is optional. */
+export interface StartMockOptions {
+  /**
+   * Deviations to switch on: the mock then breaks one documented rule on purpose, to see that the
+   * code under test notices (`favconform serve --list-deviations`), e.g. `['revision-as-number']`.
+   */
+  deviations?: string[];
+  /**
+   * Readings to switch on: another legitimate reading of a point the docs leave open
+   * (`favconform serve --list-readings`), e.g. `['get-missing-200-empty']`.
+   */
+  readings?: string[];
+  /** Receiver URL(s) the mock delivers its webhook events to (JWTs signed RS256 with {@link Mock.publicKey}'s key). */
+  webhookUrl?: string | string[];
+  /** How many accounts of every role the mock knows (`favconform serve --pool N`). */
+  pool?: number;
+  /** The favconform binary to run (default: this platform's package's, or $FAVCONFORM_BINARY_PATH). */
+  binary?: string;
+  /** More flags for `favconform serve`. */
+  args?: string[];
+  /** Environment variables for the mock, added to this process's. */
+  env?: Record<string, string | undefined>;
+  /** How long to wait for the mock to listen, in milliseconds (default 30000). */
+  timeout?: number;
+  /** Receives every line the mock prints after it started (webhook deliveries, ...). */
+  log?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+/** The callers' tokens, sent raw as the Authorization header, by role. */
+export interface Tokens {
+  /** A Wix user holding Manage Dashboard. */
+  user: string;
+  /** Every other role the mock knows: 'second-user', 'user-without-permission', 'app', ... */
+  [role: string]: string;
+}
+
+/** The line `favconform serve --ready-json` prints first once it listens. */
+export interface ReadyLine {
+  url: string;
+  adminURL: string;
+  tokens: Tokens;
+  /** Every account of every role, by role (the first is tokens[role]); several with `pool`. */
+  accounts?: Record<string, string[]>;
+  publicKeyPEM?: string;
+  pool?: number;
+  [field: string]: unknown;
+}
+
+/** A running reference mock. */
+export interface Mock {
+  /** Its base URL, e.g. `http://127.0.0.1:38123`: call `${url}/dashboard/v1/user-favorite-list`. */
+  readonly url: string;
+  /** The base URL of its own API (beside the documented one), ending in `/_favconform/`. */
+  readonly adminURL: string;
+  /** The tokens of the callers it knows, by role. */
+  readonly tokens: Tokens;
+  /** The PEM public key that verifies its webhook JWTs (when webhooks are on). */
+  readonly publicKey?: string;
+  /** How many accounts of every role it knows. */
+  readonly pool?: number;
+  /** The mock's process id. */
+  readonly pid: number;
+  /** The ready line as printed. */
+  readonly ready: ReadyLine;
+  /** Forgets every list, as if the mock had just started (POST `${adminURL}reset`). */
+  reset(): Promise<void>;
+  /** Stops the mock; resolves once it is gone. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the reference mock (`favconform serve`) on a free loopback port and resolves once it
+ * listens. Rejects with the command's own message when it refuses the options.
+ */
+export function startMock(options?: StartMockOptions): Promise<Mock>;
+
+/**
+ * The path of this platform's favconform binary. Throws an Error naming the platform when no
+ * binary fits, or its package is not installed.
+ */
+export function binaryPath(): string;

@@ -1,0 +1,116 @@
+// The favconform npm package as a JavaScript user has it: installed into a project, imported by
+// name, starting the reference mock for a node:test file. interop/npm_test.go copies this file
+// into a scratch project where favconform was installed from its tarballs, and runs it with
+// `node --test`. SAMPLE_FLOW names interop/sdk/sample-flow.test.mjs: the docs' sample flow through
+// the official SDK, which runs here against the mock startMock started.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { createPublicKey } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { startMock, binaryPath } from 'favconform';
+
+const require = createRequire(import.meta.url);
+const listPath = '/dashboard/v1/user-favorite-list';
+
+// The SDK's sample flow, against a mock started here (its tests run in this file's run).
+const sdkMock = await startMock();
+after(() => sdkMock.close());
+if (process.env.SAMPLE_FLOW) {
+  process.env.FAVCONFORM_URL = sdkMock.url;
+  process.env.FAVCONFORM_TOKEN_USER = sdkMock.tokens.user;
+  await import(pathToFileURL(process.env.SAMPLE_FLOW).href);
+}
+
+async function call(mock, method, path, body, token = mock.tokens.user) {
+  const res = await fetch(mock.url + path, {
+    method,
+    headers: { Authorization: token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+test('startMock: a mock on loopback, its admin URL and the tokens of every role', async () => {
+  const mock = await startMock();
+  try {
+    assert.match(mock.url, /^http:\/\/127\.0\.0\.1:[0-9]+$/);
+    assert.equal(mock.adminURL, `${mock.url}/_favconform/`);
+    for (const role of ['user', 'second-user', 'user-without-permission', 'app']) {
+      assert.equal(typeof mock.tokens[role], 'string', `a token for ${role}`);
+    }
+    const who = await (await fetch(`${mock.adminURL}mock`)).json();
+    assert.equal(who.favconformMock, true);
+    assert.equal((await call(mock, 'GET', listPath)).status, 404, 'no list yet');
+    const created = await call(mock, 'POST', listPath, { favoriteList: { favorites: [{ pageId: 'p', title: 'My Page' }] } });
+    assert.equal(created.status, 200);
+    assert.equal(created.body.favoriteList.revision, '1');
+  } finally {
+    await mock.close();
+  }
+});
+
+test('reset() forgets every list', async () => {
+  const mock = await startMock();
+  try {
+    assert.equal((await call(mock, 'POST', listPath, { favoriteList: { favorites: [] } })).status, 200);
+    assert.equal((await call(mock, 'GET', listPath)).status, 200);
+    await mock.reset();
+    assert.equal((await call(mock, 'GET', listPath)).status, 404, 'the list is gone after reset()');
+  } finally {
+    await mock.close();
+  }
+});
+
+test('deviations and readings reach the mock', async () => {
+  const mock = await startMock({ deviations: ['revision-as-number'], readings: ['get-missing-200-empty'] });
+  try {
+    const who = await (await fetch(`${mock.adminURL}mock`)).json();
+    assert.deepEqual(who.deviations, ['revision-as-number']);
+    assert.deepEqual(who.readings, ['get-missing-200-empty']);
+    const created = await call(mock, 'POST', listPath, { favoriteList: { favorites: [] } });
+    assert.equal(typeof created.body.favoriteList.revision, 'number', 'the deviation sends revision as a number');
+  } finally {
+    await mock.close();
+  }
+});
+
+test('webhookUrl: the public key that verifies the deliveries', async () => {
+  const mock = await startMock({ webhookUrl: 'http://127.0.0.1:9/events' });
+  try {
+    assert.match(mock.publicKey, /^-----BEGIN (RSA )?PUBLIC KEY-----/);
+    assert.equal(createPublicKey(mock.publicKey).asymmetricKeyType, 'rsa');
+  } finally {
+    await mock.close();
+  }
+});
+
+test('pool: n accounts of every role', async () => {
+  const mock = await startMock({ pool: 3 });
+  try {
+    assert.equal(mock.pool, 3);
+  } finally {
+    await mock.close();
+  }
+});
+
+test('an option serve refuses rejects with its message', async () => {
+  await assert.rejects(startMock({ deviations: ['no-such-deviation'] }), /no-such-deviation/);
+  await assert.rejects(startMock({ deviation: ['revision-as-number'] }), /unknown option "deviation"/);
+});
+
+test('close() stops the mock', async () => {
+  const mock = await startMock();
+  await mock.close();
+  assert.throws(() => process.kill(mock.pid, 0), { code: 'ESRCH' }, 'the process is gone');
+  await assert.rejects(fetch(mock.url + listPath), 'nothing listens any more');
+  await mock.close(); // again: a no-op
+  await assert.rejects(mock.reset(), /after the mock ended/);
+});
+
+test('the same API through require()', () => {
+  const api = require('favconform');
+  assert.equal(api.startMock, startMock);
+  assert.equal(typeof api.binaryPath(), 'string');
+  assert.equal(api.binaryPath(), binaryPath());
+});
