@@ -60,6 +60,41 @@ func httpClient(conns int) *http.Client {
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns}}
 }
 
+// side is one of the things a paired benchmark compares.
+type side struct {
+	name string
+	op   func() error
+}
+
+// interleave times the sides in turn, round operations of each per round, every round of the
+// benchmark, so that each side sees the same moment of the machine as the others (a drifting
+// machine moves them alike, and a ratio of two metrics of one result line is a same-moment
+// ratio). It reports <name>-µs, each side's time per operation, and with two sides x-base, the
+// first ÷ the second. ns/op is one round of every side.
+func interleave(b *testing.B, round int, sides ...side) {
+	b.Helper()
+	spent := make([]time.Duration, len(sides))
+	ops := 0
+	for b.Loop() {
+		for i, s := range sides {
+			start := time.Now()
+			for range round {
+				if err := s.op(); err != nil {
+					b.Fatalf("%s: %v", s.name, err)
+				}
+			}
+			spent[i] += time.Since(start)
+		}
+		ops += round
+	}
+	for i, s := range sides {
+		b.ReportMetric(float64(spent[i].Nanoseconds())/1e3/float64(ops), s.name+"-µs")
+	}
+	if len(sides) == 2 {
+		b.ReportMetric(float64(spent[0])/float64(spent[1]), "x-base")
+	}
+}
+
 // call sends one request and reads the whole answer.
 func call(c *http.Client, method, u, token string, body []byte) (int, []byte, error) {
 	var rd io.Reader
@@ -125,7 +160,8 @@ func listOf(b *testing.B, n int) (*mock.Mock, string, []byte) {
 // Validation: one exchange against one loopback round trip.
 
 // BenchmarkValidation compares validating one exchange (route lookup, request, response) with
-// the baseline of one loopback HTTP round trip of the same answer (keep-alive, sequential).
+// the baseline of one loopback HTTP round trip of the same answer (keep-alive, sequential),
+// timed in alternating rounds (interleave): subject-µs, base-µs and x-base = subject ÷ base.
 func BenchmarkValidation(b *testing.B) {
 	v, err := validate.Default()
 	if err != nil {
@@ -133,27 +169,29 @@ func BenchmarkValidation(b *testing.B) {
 	}
 	_, token, getBody := listOf(b, 2) // the docs' GET sample holds two favorites
 	jsonHeader := http.Header{"Content-Type": {"application/json"}}
-
-	b.Run("baseline=loopback-round-trip", func(b *testing.B) {
-		u := serve(b, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(getBody)
-		}))
-		c := httpClient(1)
-		for b.Loop() {
-			if status, _, err := call(c, http.MethodGet, u+api.ListPath, token, nil); err != nil || status != 200 {
-				b.Fatalf("%d %v", status, err)
-			}
+	u := serve(b, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(getBody)
+	}))
+	c := httpClient(1)
+	roundTrip := side{"base", func() error {
+		if status, _, err := call(c, http.MethodGet, u+api.ListPath, token, nil); err != nil || status != 200 {
+			return fmt.Errorf("round trip: %d %v", status, err)
 		}
-	})
+		return nil
+	}}
+	check := func(req *http.Request, reqBody, respBody []byte) side {
+		return side{"subject", func() error {
+			if _, vs := v.Check(req, reqBody, 200, jsonHeader, respBody); len(vs) > 0 {
+				return fmt.Errorf("violations: %v", vs)
+			}
+			return nil
+		}}
+	}
 	b.Run("validate=get", func(b *testing.B) {
 		req := httptest.NewRequest(http.MethodGet, "http://target"+api.ListPath, nil)
 		req.Header.Set("Authorization", token)
-		for b.Loop() {
-			if _, vs := v.Check(req, nil, 200, jsonHeader, getBody); len(vs) > 0 {
-				b.Fatal(vs)
-			}
-		}
+		interleave(b, 50, check(req, nil, getBody), roundTrip)
 	})
 	b.Run("validate=add", func(b *testing.B) {
 		m, tok, _ := listOf(b, 1)
@@ -162,11 +200,7 @@ func BenchmarkValidation(b *testing.B) {
 		req := httptest.NewRequest(http.MethodPost, "http://target"+api.AddFavoritePath, nil)
 		req.Header.Set("Authorization", tok)
 		req.Header.Set("Content-Type", "application/json")
-		for b.Loop() {
-			if _, vs := v.Check(req, reqBody, 200, jsonHeader, respBody); len(vs) > 0 {
-				b.Fatal(vs)
-			}
-		}
+		interleave(b, 50, check(req, reqBody, respBody), roundTrip)
 	})
 }
 
@@ -388,57 +422,62 @@ func freePort(b *testing.B) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// BenchmarkProxy measures one GET of a list of two favorites, sequentially over loopback:
-// straight to the mock (the baseline), through favconform's validating proxy, and through
-// Stoplight Prism's validating proxy on the same spec and mock (skipped when Prism is not
-// installed: make bench-setup).
+// BenchmarkProxy measures one GET of a list of two favorites, sequentially over loopback,
+// interleaved in rounds: straight to the mock (direct-µs, the baseline), through favconform's
+// validating proxy (favconform-µs), and through Stoplight Prism's validating proxy on the same
+// spec and mock (prism-µs; left out, saying so, when Prism is not installed: make bench-setup).
 func BenchmarkProxy(b *testing.B) {
 	m, token, _ := listOf(b, 2)
 	target := serve(b, m)
-	get := func(b *testing.B, base string) {
+	get := func(name, base string) side {
 		c := httpClient(1)
-		for b.Loop() {
+		return side{name, func() error {
 			if status, out, err := call(c, http.MethodGet, base+api.ListPath, token, nil); err != nil || status != 200 {
-				b.Fatalf("%d %v %.300s", status, err, out)
+				return fmt.Errorf("%d %v %.300s", status, err, out)
 			}
-		}
+			return nil
+		}}
 	}
-	b.Run("baseline=direct", func(b *testing.B) { get(b, target) })
-	b.Run("proxy=favconform", func(b *testing.B) {
-		tu, _ := url.Parse(target)
-		p, err := proxy.New(tu, proxy.Options{Log: io.Discard})
-		if err != nil {
-			b.Fatal(err)
+	tu, _ := url.Parse(target)
+	p, err := proxy.New(tu, proxy.Options{Log: io.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sides := []side{get("direct", target), get("favconform", serve(b, p))}
+	if base, ok := startPrism(b, target, token); ok {
+		sides = append(sides, get("prism", base))
+	}
+	interleave(b, 50, sides...)
+}
+
+// startPrism starts Prism's validating proxy in front of target until the benchmark ends, and
+// returns its base URL; false (logged) when Prism is not installed.
+func startPrism(b *testing.B, target, token string) (string, bool) {
+	bin := prismPath()
+	if _, err := os.Stat(bin); err != nil {
+		b.Logf("Prism is not installed at %s (make bench-setup, or set FAVCONFORM_PRISM): no prism-µs", bin)
+		return "", false
+	}
+	port := freePort(b)
+	cmd := exec.Command(bin, "proxy", filepath.Join("..", "spec", "openapi.yaml"), target, "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--errors=false")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	c := httpClient(1)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if status, _, err := call(c, http.MethodGet, base+api.ListPath, token, nil); err == nil && status == 200 {
+			return base, true
 		}
-		get(b, serve(b, p))
-	})
-	b.Run("proxy=prism", func(b *testing.B) {
-		bin := prismPath()
-		if _, err := os.Stat(bin); err != nil {
-			b.Skipf("Prism is not installed at %s (make bench-setup, or set FAVCONFORM_PRISM)", bin)
+		if time.Now().After(deadline) {
+			b.Fatalf("Prism did not answer within 60s:\n%s", logs.String())
 		}
-		port := freePort(b)
-		cmd := exec.Command(bin, "proxy", filepath.Join("..", "spec", "openapi.yaml"), target, "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--errors=false")
-		var logs bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		base := fmt.Sprintf("http://127.0.0.1:%d", port)
-		c := httpClient(1)
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			if status, _, err := call(c, http.MethodGet, base+api.ListPath, token, nil); err == nil && status == 200 {
-				break
-			}
-			if time.Now().After(deadline) {
-				b.Fatalf("Prism did not answer within 60s:\n%s", logs.String())
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-		get(b, base)
-	})
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -461,37 +500,28 @@ var buildOnce = sync.OnceValues(func() (string, error) {
 	return dir, nil
 })
 
-func run(b *testing.B, name string, args ...string) {
-	b.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		b.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
+// command is a side that runs a command to its end.
+func command(sideName, name string, args ...string) side {
+	return side{sideName, func() error {
+		if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("%s %v: %v\n%s", name, args, err, out)
+		}
+		return nil
+	}}
 }
 
-// BenchmarkSuite runs the whole default suite against the embedded mock as a user does: the
-// command in its own process (each run starts its own mock), and the Ginkgo CLI with -p (two
-// processes, one per CPU, each with its own mock). The baseline is the command's process start
-// (favconform version).
+// BenchmarkSuite runs the whole default suite against the embedded mock as a user does, each
+// round in turn: the command's process start (favconform version, start-µs, the baseline), the
+// command in its own process (run-µs; each run starts its own mock), and the Ginkgo CLI with -p
+// (ginkgo-p-µs: two processes, one per CPU, each with its own mock).
 func BenchmarkSuite(b *testing.B) {
 	dir, err := buildOnce()
 	if err != nil {
 		b.Fatal(err)
 	}
 	fc := filepath.Join(dir, "favconform")
-	b.Run("baseline=process-start", func(b *testing.B) {
-		for b.Loop() {
-			run(b, fc, "version")
-		}
-	})
-	b.Run("suite=run", func(b *testing.B) {
-		for b.Loop() {
-			run(b, fc, "run")
-		}
-	})
-	b.Run("suite=ginkgo-p", func(b *testing.B) {
-		for b.Loop() {
-			run(b, filepath.Join(dir, "ginkgo"), "-p", "--no-color", filepath.Join(dir, "suites.test"))
-		}
-	})
+	interleave(b, 1,
+		command("start", fc, "version"),
+		command("run", fc, "run"),
+		command("ginkgo-p", filepath.Join(dir, "ginkgo"), "-p", "--no-color", filepath.Join(dir, "suites.test")))
 }

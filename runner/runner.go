@@ -396,6 +396,11 @@ func runHere(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	withProgress(con, &reporterConfig, suiteConfig, opts.Verbose, opts.NoColor, opts.Worker > 0, func() {
 		ginkgo.RunSpecs(t, suiteDescription, suiteConfig, reporterConfig)
 	})
+	if suiteConfig.ParallelProcess > 1 {
+		// Under ginkgo -p, the run's report (ReportAfterSuite) reaches process 1 only, which prints
+		// the verdict; this process's own failures already fail it through Ginkgo.
+		return &report.Report{}, nil
+	}
 	var restoreErr error
 	if g != nil {
 		// A spec abandoned by an interrupt may still be calling: stop every call first.

@@ -1,7 +1,9 @@
 // Command ratios reads `go test -bench` output (bench/results.txt) and prints, for each figure of
-// BENCHMARKS.md, the median over the runs of the figure as a ratio to its baseline measured in the
-// same run (the n-th result of a benchmark is paired with the n-th result of its baseline: with
-// -count, both come from the same pass over the benchmarks), with the smallest and largest ratio.
+// BENCHMARKS.md, the median over the runs (with the smallest and largest) of the figure. Every
+// figure with a baseline target is a ratio taken within one result line: the benchmark times
+// subject and baseline in alternating rounds of one loop (bench's interleave, or Throughput's
+// rounds), so that both come from the same moment of the machine. The growth figures and the
+// HAR check ÷ validator compare sub-benchmarks run one after another.
 //
 //	go run ./bench/ratios bench/results.txt
 package main
@@ -79,26 +81,41 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	const rt = "Validation/baseline=loopback-round-trip ns/op"
+	first := func(v ...float64) float64 { return v[0] }
+	atMost := func(t float64) func(float64) bool { return func(m float64) bool { return m <= t } }
+	atLeast := func(t float64) func(float64) bool { return func(m float64) bool { return m >= t } }
 	figures := []ratio{
-		{"validate one GET exchange ÷ loopback round trip", "≤ 0.25", []string{"Validation/validate=get ns/op", rt}, div, func(m float64) bool { return m <= 0.25 }},
-		{"validate one add exchange ÷ loopback round trip", "≤ 0.25", []string{"Validation/validate=add ns/op", rt}, div, func(m float64) bool { return m <= 0.25 }},
-		{"mock get req/s ÷ fixed-body handler req/s", "≥ 0.7", []string{"Throughput/mock=get x-base"}, func(v ...float64) float64 { return v[0] }, func(m float64) bool { return m >= 0.7 }},
+		{"validate one GET exchange ÷ loopback round trip", "≤ 0.25", []string{"Validation/validate=get x-base"}, first, atMost(0.25)},
+		{"validate one add exchange ÷ loopback round trip", "≤ 0.25", []string{"Validation/validate=add x-base"}, first, atMost(0.25)},
+		{"mock get req/s ÷ fixed-body handler req/s", "≥ 0.7", []string{"Throughput/mock=get x-base"}, first, atLeast(0.7)},
 		{"mock get p50 ÷ fixed-body p50", "", []string{"Throughput/mock=get p50-µs", "Throughput/mock=get base-p50-µs"}, div, nil},
 		{"mock get p99 ÷ fixed-body p99", "", []string{"Throughput/mock=get p99-µs", "Throughput/mock=get base-p99-µs"}, div, nil},
-		{"mock add req/s ÷ fixed-body handler req/s", "≥ 0.7", []string{"Throughput/mock=add x-base"}, func(v ...float64) float64 { return v[0] }, func(m float64) bool { return m >= 0.7 }},
+		{"mock add req/s ÷ fixed-body handler req/s", "≥ 0.7", []string{"Throughput/mock=add x-base"}, first, atLeast(0.7)},
 		{"mock add p50 ÷ fixed-body p50", "", []string{"Throughput/mock=add p50-µs", "Throughput/mock=add base-p50-µs"}, div, nil},
 		{"mock add p99 ÷ fixed-body p99", "", []string{"Throughput/mock=add p99-µs", "Throughput/mock=add base-p99-µs"}, div, nil},
-		{"mock delete req/s ÷ fixed-body handler req/s", "≥ 0.7", []string{"Throughput/mock=delete x-base"}, func(v ...float64) float64 { return v[0] }, func(m float64) bool { return m >= 0.7 }},
+		{"mock delete req/s ÷ fixed-body handler req/s", "≥ 0.7", []string{"Throughput/mock=delete x-base"}, first, atLeast(0.7)},
 		{"mock delete p50 ÷ fixed-body p50", "", []string{"Throughput/mock=delete p50-µs", "Throughput/mock=delete base-p50-µs"}, div, nil},
 		{"mock delete p99 ÷ fixed-body p99", "", []string{"Throughput/mock=delete p99-µs", "Throughput/mock=delete base-p99-µs"}, div, nil},
-		{"proxy latency ÷ direct call", "", []string{"Proxy/proxy=favconform ns/op", "Proxy/baseline=direct ns/op"}, div, nil},
-		{"Prism latency ÷ direct call", "", []string{"Proxy/proxy=prism ns/op", "Proxy/baseline=direct ns/op"}, div, nil},
-		{"proxy's added latency ÷ Prism's added latency", "≤ 0.05", []string{"Proxy/proxy=favconform ns/op", "Proxy/proxy=prism ns/op", "Proxy/baseline=direct ns/op"}, added, func(m float64) bool { return m <= 0.05 }},
-		{"suite run (s)", "≤ 1", []string{"Suite/suite=run ns/op"}, func(v ...float64) float64 { return v[0] / 1e9 }, func(m float64) bool { return m <= 1 }},
-		{"suite ginkgo -p (s)", "≤ 1", []string{"Suite/suite=ginkgo-p ns/op"}, func(v ...float64) float64 { return v[0] / 1e9 }, func(m float64) bool { return m <= 1 }},
-		{"suite run ÷ process start", "", []string{"Suite/suite=run ns/op", "Suite/baseline=process-start ns/op"}, div, nil},
-		{"suite ginkgo -p ÷ suite run", "", []string{"Suite/suite=ginkgo-p ns/op", "Suite/suite=run ns/op"}, div, nil},
+		{"proxy latency ÷ direct call", "", []string{"Proxy favconform-µs", "Proxy direct-µs"}, div, nil},
+		{"Prism latency ÷ direct call", "", []string{"Proxy prism-µs", "Proxy direct-µs"}, div, nil},
+		{"proxy's added latency ÷ Prism's added latency", "≤ 0.05", []string{"Proxy favconform-µs", "Proxy prism-µs", "Proxy direct-µs"}, added, atMost(0.05)},
+		{"suite run (s)", "≤ 1", []string{"Suite run-µs"}, func(v ...float64) float64 { return v[0] / 1e6 }, atMost(1)},
+		{"suite ginkgo -p (s)", "≤ 1", []string{"Suite ginkgo-p-µs"}, func(v ...float64) float64 { return v[0] / 1e6 }, atMost(1)},
+		{"suite run ÷ process start", "", []string{"Suite run-µs", "Suite start-µs"}, div, nil},
+		{"suite ginkgo -p ÷ suite run", "", []string{"Suite ginkgo-p-µs", "Suite run-µs"}, div, nil},
+		{"20 ms/request, 1 account/role: wall (s)", "", []string{"RealLatency/delay=20ms/pool=1 wall-s"}, first, nil},
+		{"20 ms, 1 account: wall ÷ critical path", "", []string{"RealLatency/delay=20ms/pool=1 x-critical-path"}, first, nil},
+		{"20 ms/request, pool of 4: wall (s)", "", []string{"RealLatency/delay=20ms/pool=4 wall-s"}, first, nil},
+		{"20 ms, pool of 4: wall ÷ critical path", "≤ 1.5", []string{"RealLatency/delay=20ms/pool=4 x-critical-path"}, first, atMost(1.5)},
+		{"50 ms/request, 1 account/role: wall (s)", "", []string{"RealLatency/delay=50ms/pool=1 wall-s"}, first, nil},
+		{"50 ms, 1 account: wall ÷ critical path", "", []string{"RealLatency/delay=50ms/pool=1 x-critical-path"}, first, nil},
+		{"50 ms/request, pool of 4: wall (s)", "", []string{"RealLatency/delay=50ms/pool=4 wall-s"}, first, nil},
+		{"50 ms, pool of 4: wall ÷ critical path", "≤ 1.5", []string{"RealLatency/delay=50ms/pool=4 x-critical-path"}, first, atMost(1.5)},
+		{"requests of a default run (seed 1)", "", []string{"RealLatency/delay=20ms/pool=1 requests"}, first, nil},
+		{"HAR check entries/s (summary)", "≥ 50000", []string{"HARValidation/check=summary entries/s"}, first, atLeast(50000)},
+		{"HAR check entries/s (with report)", "≥ 50000", []string{"HARValidation/check=report entries/s"}, first, atLeast(50000)},
+		{"HAR check ÷ validator alone (all CPUs)", "", []string{"HARValidation/check=summary entries/s", "HARValidation/baseline=validator-all-cpus entries/s"}, div, nil},
+		{"HAR check peak RSS (MB)", "", []string{"HARValidation/check=report peak-RSS-MB"}, first, nil},
 		{"validate 100 favorites ÷ 1 favorite", "linear", []string{"ValidationGrowth/favorites=100 ns/op", "ValidationGrowth/favorites=1 ns/op"}, div, nil},
 		{"µs per favorite, 1 → 100", "", []string{"ValidationGrowth/favorites=100 ns/op", "ValidationGrowth/favorites=1 ns/op"}, func(v ...float64) float64 { return (v[0] - v[1]) / 99 / 1e3 }, nil},
 		{"µs per favorite, 10 → 50", "", []string{"ValidationGrowth/favorites=50 ns/op", "ValidationGrowth/favorites=10 ns/op"}, func(v ...float64) float64 { return (v[0] - v[1]) / 40 / 1e3 }, nil},
