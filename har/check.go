@@ -49,7 +49,15 @@ type Options struct {
 	// a report's transcripts do: without it an entry's result is a few hundred bytes whatever
 	// its bodies, so that checking a file of any length holds little more than one entry.
 	OmitExchanges bool
+	// ConformingExchanges is how many conforming entries — the first ones in the file — keep
+	// their exchange for a report's transcripts (0: DefaultConformingExchanges; negative: none).
+	// An entry with violations always keeps its own. This bounds what a report of a long,
+	// mostly conforming file holds: its failures in full, and a sample of what passed.
+	ConformingExchanges int
 }
+
+// DefaultConformingExchanges is Options.ConformingExchanges's default.
+const DefaultConformingExchanges = 1000
 
 // Skip reasons.
 const (
@@ -91,7 +99,7 @@ type EntryResult struct {
 	// Note says what was left out of a check.
 	Note string `json:"note,omitempty"`
 	// Exchange is the entry as checked, redacted (no credential, no secret); empty with
-	// Options.OmitExchanges.
+	// Options.OmitExchanges, and for a conforming entry past Options.ConformingExchanges.
 	Exchange validate.Exchange `json:"-"`
 }
 
@@ -529,7 +537,11 @@ func (c *checker) checkEntry(w *worker, i int, e *Entry, p prepared) EntryResult
 		out.Operation, out.Violations = c.v.CheckRequest(req, reqBody)
 		out.Note = joinNotes(out.Note, noteNoRespBody)
 	}
-	if !opts.OmitExchanges {
+	keepConforming := opts.ConformingExchanges
+	if keepConforming == 0 {
+		keepConforming = DefaultConformingExchanges
+	}
+	if !opts.OmitExchanges && (len(out.Violations) > 0 || i < keepConforming) {
 		out.Exchange = validate.Exchange{
 			Method: out.Method, URL: out.URL,
 			RequestHeader: req.Header, RequestBody: reqBody,

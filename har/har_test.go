@@ -370,3 +370,50 @@ func TestWriteRoundTrip(t *testing.T) {
 		t.Fatalf("round trip lost entries: %d vs %d", len(again.Entries), len(l.Entries))
 	}
 }
+
+// A report of a long file keeps every failing entry's exchange, and those of the first
+// ConformingExchanges conforming ones: what it holds grows with the failures, not the file.
+func TestConformingExchangesAreASample(t *testing.T) {
+	clean, err := har.CheckFile(fixture("clean.har"), har.Options{ConformingExchanges: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, conforming := 0, 0
+	for _, e := range clean.Entries {
+		if e.Skipped != "" || len(e.Violations) > 0 {
+			continue
+		}
+		conforming++
+		if e.Exchange.Method != "" {
+			kept++
+			if e.Index >= 2 {
+				t.Errorf("log.entries[%d] conforms and kept its exchange past the first 2", e.Index)
+			}
+		}
+	}
+	if conforming < 3 || kept == 0 {
+		t.Fatalf("clean.har: %d conforming entries, %d kept their exchange: the check needs 3 or more, and some kept", conforming, kept)
+	}
+
+	none, err := har.CheckFile(fixture("violations.har"), har.Options{ConformingExchanges: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, sp := range har.Report([]har.Result{none}, har.ReportMeta{}).Specs {
+		switch sp.State {
+		case "passed":
+			if len(sp.Transcript) > 0 {
+				t.Errorf("%s: a conforming entry without its exchange got a transcript", sp.Name)
+			}
+		case "failed":
+			failed++
+			if len(sp.Transcript) != 1 || sp.Transcript[0].Method == "" {
+				t.Errorf("%s: a failing entry lost its transcript", sp.Name)
+			}
+		}
+	}
+	if failed == 0 {
+		t.Fatal("violations.har gave no failing entry")
+	}
+}

@@ -131,7 +131,7 @@ func Report(results []Result, meta ReportMeta) *report.Report {
 				sp.State = "passed"
 				r.Summary.Passed++
 			}
-			if e.Skipped == "" {
+			if e.Skipped == "" && e.Exchange.Method != "" {
 				sp.Transcript = []report.Call{{Call: client.Call{Role: "recorded", Exchange: e.Exchange}}}
 			}
 			r.Specs = append(r.Specs, sp)
