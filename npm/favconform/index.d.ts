@@ -81,3 +81,88 @@ export function startMock(options?: StartMockOptions): Promise<Mock>;
  * binary fits, or its package is not installed.
  */
 export function binaryPath(): string;
+
+/** Options of {@link createDashboardDouble}: the page the double's dashboard shows. */
+export interface DashboardDoubleOptions {
+  /** The current page's id (default: the nil GUID). */
+  pageId?: string;
+  pathname?: string;
+  search?: string;
+  hash?: string;
+  displayMode?: 'main' | 'overlay';
+  language?: string;
+  locale?: string;
+  embedded?: boolean;
+}
+
+/** `@wix/dashboard`'s Destination. */
+export interface Destination {
+  pageId?: string;
+  relativeUrl?: string;
+  scope?: unknown;
+}
+
+/** `@wix/dashboard`'s NavigationOptions. */
+export interface NavigationOptions {
+  displayMode?: 'auto' | 'main' | 'overlay';
+  history?: 'push' | 'replace';
+  scopeQueryParams?: Record<string, string>;
+}
+
+/** `@wix/dashboard`'s PageLocation. */
+export interface PageLocation {
+  pageId: string;
+  pathname: string;
+  search?: string;
+  hash?: string;
+}
+
+/** `@wix/dashboard`'s ToastConfig (the type union simplified). */
+export interface ToastConfig {
+  message: string;
+  timeout?: 'normal' | 'none';
+  type?: 'standard' | 'success' | 'warning' | 'error';
+  priority?: 'low' | 'normal' | 'high';
+  action?: { text: string; uiType?: 'button' | 'link'; removeToastOnClick?: boolean; onClick: () => void };
+  details?: { requestId: string };
+  onCloseClick?: () => void;
+  onToastSeen?: () => void;
+}
+
+/** The part of `@wix/dashboard`'s `dashboard` module the double provides, with its signatures. */
+export interface DashboardModuleDouble {
+  navigate(destination: string | Destination, options?: NavigationOptions): void;
+  showToast(config: ToastConfig): { remove: () => void };
+  observeState<P = { location: PageLocation; displayMode: 'main' | 'overlay' }>(
+    observer: (params: P, environmentState: { locale: string; language: string; pageLocation: PageLocation; embedded: boolean }) => void,
+  ): { disconnect: () => void };
+  onBeforeUnload(callback: (event: Event) => void): { remove: () => void };
+}
+
+/** A test double of the dashboard page module, recording every call. */
+export interface DashboardDouble {
+  /** Pass this where the page expects `dashboard` from `@wix/dashboard`. */
+  readonly dashboard: DashboardModuleDouble;
+  /** Every call, in order, its arguments copied (functions as '[function]'). */
+  readonly calls: { fn: 'navigate' | 'showToast' | 'observeState' | 'onBeforeUnload'; args: unknown[] }[];
+  /** Every navigate call's destination (a page id alone becomes {pageId}), with its options. */
+  readonly navigations: (Destination & { options?: NavigationOptions })[];
+  /** Every toast shown; `removed` once its remove() was called. */
+  readonly toasts: { message: string; type: string; config: ToastConfig; removed: boolean }[];
+  /** The page the dashboard shows now. */
+  readonly location: PageLocation;
+  /** Moves the dashboard to another page and tells every observer. */
+  setLocation(location: Partial<PageLocation>): void;
+  /** Replaces the params and/or environment state observers get, and tells them. */
+  setState(params?: Record<string, unknown>, environmentState?: Record<string, unknown>): void;
+  /** The user leaves the page: returns the cancelable beforeunload Event the callbacks got. */
+  leave(): Event;
+}
+
+/**
+ * A test double of `@wix/dashboard`'s `dashboard` module (navigate, showToast, observeState,
+ * onBeforeUnload, with that package's declared signatures): it records every call and refuses
+ * arguments the declarations do not allow (TypeError). A new observer is called once, at once,
+ * with the current state — the real module's timing is not documented.
+ */
+export function createDashboardDouble(options?: DashboardDoubleOptions): DashboardDouble;

@@ -10,6 +10,7 @@
 
 const { spawn } = require('node:child_process');
 const { binaryPath } = require('./lib/platform.js');
+const { createDashboardDouble } = require('./lib/dashboard.js');
 
 const DEFAULT_TIMEOUT_MS = 30000;
 const CLOSE_GRACE_MS = 10000;
@@ -180,4 +181,4 @@ function mockOf(child, line, exit, exited) {
 
 const describe = ({ code, signal }) => (signal ? `killed by ${signal}` : `exit code ${code}`);
 
-module.exports = { startMock, binaryPath };
+module.exports = { startMock, binaryPath, createDashboardDouble };
