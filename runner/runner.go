@@ -23,8 +23,10 @@ import (
 	"github.com/favconform/favconform/api"
 	"github.com/favconform/favconform/client"
 	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/internal/snapshot"
 	"github.com/favconform/favconform/internal/suites"
 	"github.com/favconform/favconform/mock"
+	"github.com/favconform/favconform/model"
 	"github.com/favconform/favconform/report"
 	"github.com/favconform/favconform/spec"
 	"github.com/favconform/favconform/target"
@@ -361,7 +363,14 @@ func runHere(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	if seed == 0 {
 		seed = randomSeed()
 	}
-	fmt.Fprintf(out, "favconform: model-based seed %d (replay with --seed %d)\n", seed, seed)
+	steps, stepsWhy := opts.ModelSteps, "--model-steps"
+	if steps == 0 {
+		steps, stepsWhy = model.DefaultSteps, "the default against a loopback target; --model-steps sets it"
+		if !cfg.IsLoopback() {
+			steps, stepsWhy = suites.RemoteModelSteps, "the default against a remote target, fewer than the 200 against loopback; --model-steps sets it"
+		}
+	}
+	fmt.Fprintf(out, "favconform: model-based seed %d (replay with --seed %d), %d steps per sequence (%s)\n", seed, seed, steps, stepsWhy)
 	reqs, err := spec.Requirements()
 	if err != nil {
 		return nil, UsageError{err}
@@ -387,6 +396,11 @@ func runHere(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 		Breaker: breaker, OnCall: clock.record, OnReport: func(r types.Report) { ginkgoReport = r }}
 	if g != nil {
 		sc.Unwritable = g.snap.Unwritable()
+		for _, e := range g.snap.Entries {
+			if e.State == snapshot.NoList {
+				sc.KnownAbsent = append(sc.KnownAbsent, e.Role)
+			}
+		}
 	}
 	if err := suites.Register(sc); err != nil {
 		return nil, UsageError{err}

@@ -40,6 +40,9 @@ type Config struct {
 	// runner could not snapshot them, so it could not restore them): a spec that would write one
 	// is skipped, saying why.
 	Unwritable map[identity.Role]string
+	// KnownAbsent names the roles whose lists the runner has just read and found gone, for
+	// certain (its snapshot): their first clean slate needs no read of its own.
+	KnownAbsent []identity.Role
 	// Breaker is the run's breaker: once SilentLimit calls have had no answer within the
 	// per-request timeout, the remaining specs fail at once; the runner halts it before it
 	// restores the lists (nil: Register makes one).
@@ -58,6 +61,7 @@ type Config struct {
 	ModelSteps int
 
 	redactor *redact.Redactor // the target's, made once by Register
+	absent   *absentLists     // lists seen gone since the last possible write, made by Register
 }
 
 // run is the configuration of this process's run, set once by Register before RunSpecs (Ginkgo
@@ -76,6 +80,10 @@ func Register(cfg Config) error {
 		return err
 	}
 	cfg.redactor = cfg.Target.Redactor()
+	cfg.absent = &absentLists{}
+	for _, r := range cfg.KnownAbsent {
+		cfg.absent.markGone(r)
+	}
 	if cfg.Breaker == nil {
 		cfg.Breaker = &client.Breaker{Limit: SilentLimit}
 	}

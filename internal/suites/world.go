@@ -34,7 +34,14 @@ const SilentLimit = 10
 // every call before the lists are restored (a client that bypassed it once deleted a list just
 // restored).
 func specClient(ctx SpecContext, cfg *Config, onCall func(client.Call)) *client.Client {
-	c := client.New(cfg.Target, cfg.Validator, onCall)
+	observe := cfg.absent.observe
+	if onCall != nil {
+		observe = func(c client.Call) {
+			cfg.absent.observe(c)
+			onCall(c)
+		}
+	}
+	c := client.New(cfg.Target, cfg.Validator, observe)
 	if !cfg.AllowWrites {
 		c.ReadOnly()
 	}
@@ -104,12 +111,22 @@ func (w *world) fresh(role identity.Role) *client.Caller {
 // a spec that failed must still leave the target clean for the next one.
 func (w *world) clear(k *client.Caller) {
 	GinkgoHelper()
-	list, exists := lenientRead(k)
+	absent := configured().absent
+	if absent.isGone(k.Role()) {
+		return // the last cleanup saw it gone, and nothing since could have made one
+	}
+	list, exists, certain := certainRead(k)
 	if !exists {
+		if certain {
+			absent.markGone(k.Role())
+		}
 		return
 	}
 	if r := k.DeleteList(list.ID); r.Err == nil && r.Status == http.StatusOK {
-		if _, still := lenientRead(k); !still {
+		if _, still, certain := certainRead(k); !still {
+			if certain {
+				absent.markGone(k.Role())
+			}
 			return
 		}
 	}
@@ -120,6 +137,19 @@ func (w *world) clear(k *client.Caller) {
 	if _, still := lenientRead(k); still {
 		Fail(fmt.Sprintf("cleanup: could not delete the list %s of role %s; the target keeps it", list.ID, k.Role()))
 	}
+}
+
+// certainRead is lenientRead, and says whether "no list" was certain: a 404 in Wix's error
+// shape, or a 200 without a list that conforms to the spec — not an error, a timeout, another
+// status or a body that says nothing clear, after which the list may or may not exist.
+func certainRead(k *client.Caller) (api.FavoriteList, bool, bool) {
+	r := k.GetList()
+	certain := r.Err == nil && ((r.Status == http.StatusNotFound && r.Error != nil) ||
+		(r.Status == http.StatusOK && r.DecodeErr == nil && len(r.Violations) == 0))
+	if r.Err == nil && r.Status == http.StatusOK && r.List != nil && r.List.ID != "" {
+		return *r.List, true, true
+	}
+	return api.FavoriteList{}, false, certain
 }
 
 // lenientRead reads the caller's list, tolerating spec violations (a revision sent as a number
