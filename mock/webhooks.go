@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"time"
 
@@ -326,26 +325,12 @@ func (m *Mock) event(slug string, l api.FavoriteList, seq int64, who webhook.Ide
 	if m.read.on(readEventSequenceConstant) {
 		seq = 1
 	}
-	fqdn := webhook.EntityFqdn
+	ev, err := webhook.NewEvent(slug, copyList(l), seq, h.instant())
+	if err != nil {
+		panic(fmt.Sprintf("mock: building an event: %v", err)) // not reached: the slugs are known
+	}
 	if m.read.on(readEntityFqdnSample) {
-		fqdn = webhook.SampleEntityFqdn
-	}
-	ev := webhook.Event{
-		ID:                  uuid.NewString(),
-		EntityFqdn:          fqdn,
-		Slug:                slug,
-		EntityID:            l.ID,
-		EventTime:           h.instant().UTC().Format(time.RFC3339Nano),
-		EntityEventSequence: strconv.FormatInt(seq, 10),
-	}
-	l = copyList(l)
-	switch slug {
-	case webhook.SlugCreated:
-		ev.CreatedEvent = &webhook.CreatedEvent{Entity: l}
-	case webhook.SlugUpdated:
-		ev.UpdatedEvent = &webhook.UpdatedEvent{CurrentEntity: l}
-	default:
-		ev.DeletedEvent = &webhook.DeletedEvent{}
+		ev.EntityFqdn = webhook.SampleEntityFqdn
 	}
 	h.mu.Lock()
 	if first, ok := h.firstID[l.ID]; ok && m.dev.on(devEventIDReused) {

@@ -30,6 +30,7 @@ Usage:
   favconform restore FILE     put back the lists saved in a run's recovery file
   favconform proxy [flags]    validating reverse proxy between a client and a target
   favconform validate FILE.har ...  validate recorded traffic (HAR 1.2) offline
+  favconform check-receiver [flags]  check that an app's webhook receiver verifies deliveries
   favconform spec             print the embedded OpenAPI document
   favconform version          print the version
 
@@ -61,6 +62,8 @@ func mainExit(args []string, stdout, stderr io.Writer) int {
 		return proxyCommand(args[1:], stdout, stderr)
 	case "validate":
 		return validateCommand(args[1:], stdout, stderr)
+	case "check-receiver":
+		return checkReceiverCommand(args[1:], stdout, stderr)
 	case "spec":
 		if len(args) > 1 {
 			return helpOrUsage("spec", "Usage: favconform spec\n\nPrints the embedded OpenAPI document (spec/openapi.yaml) every exchange is validated against.\n", args[1:], stdout, stderr)
