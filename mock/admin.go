@@ -1,12 +1,19 @@
 package mock
 
 import (
+	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/favconform/favconform/identity"
 )
 
 // AdminPathPrefix starts every path of the mock's own API (beside the documented one): nothing
 // under it is part of the Dashboard Favorite List API, and the conformance suites never call it.
+// spec/admin.yaml documents it.
 const AdminPathPrefix = "/_favconform/"
 
 // IdentityPath answers GET with Identity, without credentials: it is how the harness tells a
@@ -16,8 +23,19 @@ const IdentityPath = AdminPathPrefix + "mock"
 
 // ResetPath answers POST by forgetting every list (Reset), as if the mock had just started: how a
 // test suite isolates its tests from one another without restarting the mock. It answers {} and
-// sends no webhook event.
+// sends no webhook event. ?role=R forgets only the lists of that role's accounts (ResetRole),
+// ?token=T only the list of that identity (ResetToken).
 const ResetPath = AdminPathPrefix + "reset"
+
+// StatePath answers GET with every list (State) and PUT by replacing every list (SetState).
+const StatePath = AdminPathPrefix + "state"
+
+// RequestsPath answers GET with the journal of the last API calls (Requests) and DELETE by
+// clearing it.
+const RequestsPath = AdminPathPrefix + "requests"
+
+// AdminTokenHeader carries Options.AdminToken, as an alternative to "Authorization: Bearer T".
+const AdminTokenHeader = "X-Favconform-Admin-Token"
 
 // Identity is the body IdentityPath answers.
 type Identity struct {
@@ -27,6 +45,11 @@ type Identity struct {
 	Deviations []string `json:"deviations"`
 	// Readings are the readings that are on.
 	Readings []string `json:"readings"`
+}
+
+// AdminError is the body of an admin call's refusal: {"message": "..."}.
+type AdminError struct {
+	Message string `json:"message"`
 }
 
 // serveIdentity answers IdentityPath.
@@ -44,18 +67,129 @@ func (m *Mock) serveIdentity(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// serveReset answers ResetPath.
-func (m *Mock) serveReset(w http.ResponseWriter, r *http.Request) bool {
-	if r.URL.Path != ResetPath {
+// serveAdmin answers the admin paths that change or reveal state (reset, state, requests): they
+// need Options.AdminToken when one is set. Other paths are left to the API (false).
+func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) bool {
+	var allow []string
+	switch r.URL.Path {
+	case ResetPath:
+		allow = []string{http.MethodPost}
+	case StatePath:
+		allow = []string{http.MethodGet, http.MethodPut}
+	case RequestsPath:
+		allow = []string{http.MethodGet, http.MethodDelete}
+	default:
 		return false
 	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		w.WriteHeader(http.StatusMethodNotAllowed)
+	if !m.adminAuthorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="favconform admin"`)
+		adminReply(w, http.StatusUnauthorized, AdminError{Message: "admin calls need the admin token (serve --admin-token): send it as \"Authorization: Bearer TOKEN\" or as the header " + AdminTokenHeader})
 		return true
 	}
-	m.Reset()
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write([]byte("{}\n"))
+	if !slices.Contains(allow, r.Method) {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		adminReply(w, http.StatusMethodNotAllowed, AdminError{Message: fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", "))})
+		return true
+	}
+	switch r.URL.Path {
+	case ResetPath:
+		m.serveReset(w, r)
+	case StatePath:
+		m.serveState(w, r)
+	case RequestsPath:
+		m.serveRequests(w, r)
+	}
 	return true
+}
+
+// adminAuthorized reports whether r may make an admin call: always when Options.AdminToken is
+// empty, else when it carries the token.
+func (m *Mock) adminAuthorized(r *http.Request) bool {
+	if m.adminToken == "" {
+		return true
+	}
+	sent := strings.TrimSpace(r.Header.Get(AdminTokenHeader))
+	if sent == "" {
+		sent = bearerToken(r) // "Bearer T", or T alone as the API takes its tokens
+	}
+	return sent != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(m.adminToken)) == 1
+}
+
+// adminReply writes body as JSON with status.
+func adminReply(w http.ResponseWriter, status int, body any) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"message":"encoding the answer failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// serveReset answers POST ResetPath: everything, ?role=R or ?token=T.
+func (m *Mock) serveReset(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	role, byRole := q["role"]
+	token, byToken := q["token"]
+	var err error
+	switch {
+	case byRole && byToken:
+		err = fmt.Errorf("send role or token, not both")
+	case byRole && len(role) != 1, byToken && len(token) != 1:
+		err = fmt.Errorf("send one role or one token")
+	case byRole:
+		err = m.ResetRole(identity.Role(role[0]))
+	case byToken:
+		err = m.ResetToken(token[0])
+	default:
+		m.Reset()
+	}
+	if err != nil {
+		adminReply(w, http.StatusBadRequest, AdminError{Message: err.Error()})
+		return
+	}
+	adminReply(w, http.StatusOK, struct{}{})
+}
+
+// ResetRole deletes the lists of every account of role (an app's list is the one of the user it
+// acts for, which the reset therefore deletes too). An unknown role, one no identity has, is an
+// error naming the known ones. It reports no Change.
+func (m *Mock) ResetRole(role identity.Role) error {
+	accounts := identity.Accounts(m.ids, role)
+	if len(accounts) == 0 {
+		return fmt.Errorf("unknown role %q (known: %s)", role, strings.Join(m.roleNames(), ", "))
+	}
+	m.resetOwners(accounts)
+	return nil
+}
+
+// ResetToken deletes the list of the identity whose token is token (for an app, the list of the
+// user it acts for). An unknown token is an error naming the known roles (not the tokens). It
+// reports no Change.
+func (m *Mock) ResetToken(token string) error {
+	id, ok := m.tokens[token]
+	if !ok {
+		return fmt.Errorf("unknown token (known: the tokens of the roles %s, as serve's output lists them)", strings.Join(m.roleNames(), ", "))
+	}
+	m.resetOwners([]identity.Identity{id})
+	return nil
+}
+
+func (m *Mock) resetOwners(ids []identity.Identity) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, id := range ids {
+		delete(m.lists, m.ownerKey(id.WixUserID))
+	}
+}
+
+// roleNames are the roles of the mock's identities, in their order, once each.
+func (m *Mock) roleNames() []string {
+	var out []string
+	for _, id := range m.ids {
+		if !slices.Contains(out, string(id.Role)) {
+			out = append(out, string(id.Role))
+		}
+	}
+	return out
 }

@@ -75,6 +75,13 @@ type Options struct {
 	// Webhooks, if set, makes the mock deliver the API's webhook events (webhooks.go) and serve
 	// their public key at WebhookPublicKeyPath. nil: no events, and no key pair is made.
 	Webhooks *WebhookOptions
+	// JournalSize is how many API calls the request journal keeps (RequestsPath, Requests). 0
+	// means DefaultJournalSize; a negative size turns the journal off.
+	JournalSize int
+	// AdminToken, if set, must come with every admin call that changes or reveals state (reset,
+	// state, requests) as "Authorization: Bearer T" or AdminTokenHeader. Empty: they are open.
+	// IdentityPath and WebhookPublicKeyPath stay open.
+	AdminToken string
 }
 
 // ChangeKind says what a write did to a list.
@@ -131,6 +138,10 @@ type Mock struct {
 	onChange func(Change)
 	maxBody  int64
 	hooks    *webhooks // nil without Options.Webhooks (webhooks.go)
+	ids      []identity.Identity
+	// adminToken is Options.AdminToken (admin.go); journal is nil when it is off (journal.go).
+	adminToken string
+	journal    *journal
 
 	mu sync.Mutex
 	// lists holds each owner's lists, oldest first; the last is the current one. Faithfully an
@@ -186,6 +197,10 @@ func New(opts Options) (*Mock, error) {
 		onChange: opts.OnChange,
 		maxBody:  opts.MaxBodyBytes,
 		lists:    map[string][]*record{},
+		ids:      ids,
+
+		adminToken: opts.AdminToken,
+		journal:    newJournal(opts.JournalSize, ids),
 	}
 	for n, id := range ids {
 		switch {
@@ -251,7 +266,11 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusInternalServerError)
 		}
 	}()
-	if m.serveWebhookKey(w, r) || m.serveIdentity(w, r) || m.serveReset(w, r) {
+	if m.serveWebhookKey(w, r) || m.serveIdentity(w, r) || m.serveAdmin(w, r) {
+		return
+	}
+	if m.journal != nil && !strings.HasPrefix(r.URL.Path, AdminPathPrefix) {
+		m.serveJournaled(w, r) // journal.go
 		return
 	}
 	m.write(w, m.serve(r))

@@ -72,7 +72,7 @@ func startTarget(opts Options, out io.Writer) (target.Config, *webhook.Receiver,
 		return target.Config{}, nil, func() {}, UsageError{err}
 	}
 	hooks.PublicURL = url + webhookPath
-	srv, err = mock.NewServer(mock.Options{Deviations: opts.Deviations, Readings: opts.Readings, Webhooks: &mock.WebhookOptions{
+	srv, err = mock.NewServer(mock.Options{Deviations: opts.Deviations, Readings: opts.Readings, JournalSize: -1, Webhooks: &mock.WebhookOptions{
 		URLs: []string{hooks.PublicURL}, PrivateKey: key, Delay: EmbeddedEventDelay, Jitter: EmbeddedEventJitter,
 	}})
 	if err != nil {

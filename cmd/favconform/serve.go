@@ -3,12 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -53,6 +57,10 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	hookKey := fs.String("webhook-private-key", envDefault("FAVCONFORM_WEBHOOK_PRIVATE_KEY", ""), "PEM file of the RSA private key that signs the webhook JWTs (env FAVCONFORM_WEBHOOK_PRIVATE_KEY; default: a key pair generated at start)")
 	pool := fs.Int("pool", 1, "know this many accounts of every role (tokens user, user-2, ...): for suites that run specs at once, each on its own accounts")
 	readyJSON := fs.Bool("ready-json", false, "once listening, print first on stdout one line of JSON for programs that start the mock: {url, adminURL, tokens: {role: token}, accounts: {role: [token...]}, publicKeyPEM, pool}")
+	stateFile := fs.String("state", "", "load the lists from this file at start if it exists (the JSON of GET /_favconform/state), and write them back to it on a clean stop (SIGTERM, SIGINT)")
+	journalSize := fs.Int("journal", mock.DefaultJournalSize, "keep the last N API calls for GET /_favconform/requests (0: the default; negative: no journal)")
+	adminToken := fs.String("admin-token", envDefault("FAVCONFORM_ADMIN_TOKEN", ""), "admin calls (reset, state, requests) must send this as \"Authorization: Bearer T\" or "+mock.AdminTokenHeader+" (env FAVCONFORM_ADMIN_TOKEN); required when --addr is not a loopback address")
+	targetFile := fs.String("write-target-file", "", "once listening, write a target file (YAML, for run --target-file) naming the mock's URL and every role's tokens, and the webhooks section when --webhook-url is set")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
@@ -71,6 +79,10 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if !isLoopbackAddr(*addr) && *adminToken == "" {
+		fmt.Fprintf(stderr, "favconform serve: --addr %s is not a loopback address: anyone who can reach it could reset, read or replace every list through the admin API (%s); set --admin-token T (admin calls then send \"Authorization: Bearer T\"), or listen on 127.0.0.1\n", *addr, mock.AdminPathPrefix)
+		return 2
+	}
 	if v := os.Getenv("FAVCONFORM_WEBHOOK_URL"); v != "" && len(hookURLs) == 0 {
 		_ = hookURLs.Set(v)
 	}
@@ -80,10 +92,17 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ids := identity.Pool(*pool)
-	m, err := mock.New(mock.Options{Deviations: deviations, Readings: readings, Webhooks: hooks, Identities: ids})
+	m, err := mock.New(mock.Options{Deviations: deviations, Readings: readings, Webhooks: hooks, Identities: ids,
+		JournalSize: *journalSize, AdminToken: *adminToken})
 	if err != nil {
 		fmt.Fprintf(stderr, "favconform serve: %v\n", err)
 		return 2
+	}
+	if *stateFile != "" {
+		if err := loadStateFile(m, *stateFile); err != nil {
+			fmt.Fprintf(stderr, "favconform serve: --state %s: %v\n", *stateFile, err)
+			return 2
+		}
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -95,6 +114,12 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	// SIGTERM must get the graceful stop, not the default kill.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *targetFile != "" {
+		if err := writeTargetFile(*targetFile, ln.Addr().String(), ids, hooks.URLs, m.WebhookPublicKeyPEM()); err != nil {
+			fmt.Fprintf(stderr, "favconform serve: --write-target-file: %v\n", err)
+			return 2
+		}
+	}
 	if *readyJSON {
 		if err := printReadyLine(stdout, m, ln.Addr().String(), ids, *pool); err != nil {
 			fmt.Fprintf(stderr, "favconform serve: %v\n", err)
@@ -112,13 +137,155 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	for _, id := range ids {
 		fmt.Fprintf(stdout, "  %-32s %s\n", id.Role, id.Token)
 	}
+	admin := "open on loopback"
+	if *adminToken != "" {
+		admin = "needs the --admin-token as \"Authorization: Bearer T\""
+	}
+	fmt.Fprintf(stdout, "admin API (reset, state, requests; spec/admin.yaml): http://%s%s, %s\n", ln.Addr(), mock.AdminPathPrefix, admin)
+	if *targetFile != "" {
+		fmt.Fprintf(stdout, "target file written to %s (favconform run --target-file %s)\n", *targetFile, *targetFile)
+	}
 	printWebhooks(stdout, m, ln.Addr().String(), hooks)
 	defer m.CloseWebhooks()
 	running := serving.Serve(ln, srv)
 	<-ctx.Done()
 	// Let in-flight requests finish, then release the port.
 	running.Close()
+	if *stateFile != "" {
+		if err := saveStateFile(m, *stateFile, os.Rename); err != nil {
+			fmt.Fprintf(stderr, "favconform serve: --state: saving the lists: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "lists saved to %s\n", *stateFile)
+	}
 	return 0
+}
+
+// writeTargetFile writes the target file of the mock listening at addr (atomically, mode 0600):
+// baseURL, every role with its token (a list of them when the pool has several accounts), and,
+// when events go to a receiver URL, the webhooks section for the harness's receiver there, with
+// the mock's public key written beside the file (FILE.webhook-public-key.pem).
+func writeTargetFile(path, addr string, ids []identity.Identity, hookURLs []string, pubPEM []byte) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1" // listening everywhere: loopback reaches it
+	}
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) } // a JSON string is a YAML scalar
+	var b strings.Builder
+	b.WriteString("# Written by favconform serve: the running reference mock and its (mock-only) tokens.\n")
+	fmt.Fprintf(&b, "baseURL: %s\n", q("http://"+net.JoinHostPort(host, port)))
+	b.WriteString("identities:\n")
+	var roles []identity.Role
+	for _, id := range ids {
+		if !slices.Contains(roles, id.Role) {
+			roles = append(roles, id.Role)
+		}
+	}
+	for _, role := range roles {
+		accounts := identity.Accounts(ids, role)
+		if len(accounts) == 1 {
+			fmt.Fprintf(&b, "  %s:\n    headers: {Authorization: %s}\n", role, q(accounts[0].Token))
+			continue
+		}
+		fmt.Fprintf(&b, "  %s:\n", role)
+		for _, a := range accounts {
+			fmt.Fprintf(&b, "    - headers: {Authorization: %s}\n", q(a.Token))
+		}
+	}
+	if len(hookURLs) > 0 {
+		u, err := url.Parse(hookURLs[0])
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("--webhook-url %q is not a URL the target file can name", hookURLs[0])
+		}
+		hookPort := u.Port()
+		switch {
+		case hookPort != "":
+		case u.Scheme == "https":
+			hookPort = "443"
+		default:
+			hookPort = "80"
+		}
+		listen := net.JoinHostPort(u.Hostname(), hookPort)
+		keyFile := path + ".webhook-public-key.pem"
+		if err := writeFileAtomic(keyFile, pubPEM, 0o644, os.Rename); err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "webhooks:\n  listen: %s\n  publicURL: %s\n  publicKeyFile: %s\n", q(listen), q(hookURLs[0]), q(filepath.Base(keyFile)))
+	}
+	return writeFileAtomic(path, []byte(b.String()), 0o600, os.Rename)
+}
+
+// isLoopbackAddr reports whether a listen address only listens on loopback: localhost or a
+// loopback IP. An empty host (":8080") listens on every interface.
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loadStateFile loads the mock's lists from path, if it exists.
+func loadStateFile(m *mock.Mock, path string) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return m.LoadState(b)
+}
+
+// saveStateFile writes the mock's lists to path atomically (writeFileAtomic).
+func saveStateFile(m *mock.Mock, path string, rename func(oldpath, newpath string) error) error {
+	b, err := json.MarshalIndent(m.State(), "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(b, '\n'), 0o600, rename)
+}
+
+// writeFileAtomic writes data to path so that path is always either its old content or all of
+// data: it writes path+".tmp" in the same directory, syncs it, then renames it over path (and
+// syncs the directory). On failure the temporary file is removed and path is left as it was.
+func writeFileAtomic(path string, data []byte, perm os.FileMode, rename func(oldpath, newpath string) error) (err error) {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = os.Remove(tmp)
+		}
+	}()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := rename(tmp, path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
 }
 
 // readyLine is what --ready-json prints: everything a program that starts the mock needs, on
