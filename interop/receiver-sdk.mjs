@@ -8,7 +8,9 @@
 //   FAVCONFORM_SDK_DIR=interop/sdk FAVCONFORM_PUBLIC_KEY="$(cat pub.pem)" node interop/receiver-sdk.mjs
 //
 // It listens on 127.0.0.1 (FAVCONFORM_RECEIVER_PORT, default a free port) and prints
-// "listening http://127.0.0.1:PORT/webhooks" once ready.
+// "listening http://127.0.0.1:PORT/webhooks" once ready. GET /seen answers what the handlers saw,
+// in order: each event's kind, entity id, sequence, favorites' titles, and whether the SDK turned
+// the dates into Dates (interop/receiver_test.go drives the mock's own events through it).
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import path from 'node:path';
@@ -28,11 +30,28 @@ const client = createClient({
   modules: { favoriteList },
 });
 let handled = 0;
-client.favoriteList.onFavoriteListCreated(() => { handled++; });
-client.favoriteList.onFavoriteListUpdated(() => { handled++; });
-client.favoriteList.onFavoriteListDeleted(() => { handled++; });
+const seen = [];
+const isDate = (v) => v instanceof Date && !Number.isNaN(v.getTime());
+const record = (kind) => (event) => {
+  handled++;
+  const e = event.entity;
+  seen.push({
+    kind,
+    entityId: event.metadata?.entityId ?? null,
+    sequence: event.metadata?.entityEventSequence ?? null,
+    eventTimeIsDate: isDate(event.metadata?.eventTime),
+    ...(e ? { id: e._id, revision: e.revision, titles: (e.favorites ?? []).map((f) => f.title), datesAreDates: isDate(e._createdDate) && isDate(e._updatedDate) } : {}),
+  });
+};
+client.favoriteList.onFavoriteListCreated(record('created'));
+client.favoriteList.onFavoriteListUpdated(record('updated'));
+client.favoriteList.onFavoriteListDeleted(record('deleted'));
 
 const server = http.createServer(async (req, res) => {
+  if (req.method === 'GET' && req.url === '/seen') {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(seen));
+    return;
+  }
   if (req.method !== 'POST') {
     res.writeHead(405, { Allow: 'POST' }).end();
     return;
