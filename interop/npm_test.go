@@ -136,7 +136,7 @@ func TestNpmPackage(t *testing.T) {
 		}
 		t.Logf("node --test startmock.test.mjs dashboard-flow.test.mjs (%s):\n%s", time.Since(start).Round(time.Millisecond), out)
 		for _, want := range []string{"the sample flow through the SDK", "reset() forgets every list", "close() stops the mock",
-			"the sample flow from the page", "leaving while a save is under way", "the double refuses what @wix/dashboard declares wrong"} {
+			"the sample flow from the page", "the admin API from JavaScript", "leaving while a save is under way", "the double refuses what @wix/dashboard declares wrong"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("the run lacks the test %q", want)
 			}

@@ -48,6 +48,43 @@ export interface ReadyLine {
   [field: string]: unknown;
 }
 
+/** A favorite as the API's JSON has it. */
+export interface FavoriteJSON {
+  id?: string;
+  pageId?: string;
+  title?: string;
+  relativeUrl?: string;
+}
+
+/** A favorite list as the API's JSON has it. */
+export interface FavoriteListJSON {
+  id?: string;
+  revision?: string;
+  createdDate?: string;
+  updatedDate?: string;
+  favorites?: FavoriteJSON[];
+}
+
+/** The mock's lists (spec/admin.yaml): each owned by the identity named by role or token. */
+export interface MockState {
+  lists: { role?: string; token?: string; favoriteList: FavoriteListJSON }[];
+}
+
+/** One API call of the mock's journal (spec/admin.yaml). No token appears in it. */
+export interface JournalEntry {
+  time: string;
+  method: string;
+  path: string;
+  query: string;
+  role: string;
+  operationId: string;
+  status: number;
+  body?: unknown;
+  bodyTruncated?: boolean;
+  violations: { in: string; pointer: string; message: string; expected?: string; got?: string }[];
+  notValidated?: string;
+}
+
 /** A running reference mock. */
 export interface Mock {
   /** Its base URL, e.g. `http://127.0.0.1:38123`: call `${url}/dashboard/v1/user-favorite-list`. */
@@ -64,8 +101,19 @@ export interface Mock {
   readonly pid: number;
   /** The ready line as printed. */
   readonly ready: ReadyLine;
-  /** Forgets every list, as if the mock had just started (POST `${adminURL}reset`). */
-  reset(): Promise<void>;
+  /**
+   * Forgets every list, as if the mock had just started (POST `${adminURL}reset`); with `role`,
+   * the lists of every account of that role; with `token`, that identity's list.
+   */
+  reset(scope?: { role?: string; token?: string }): Promise<void>;
+  /** Every list the mock holds (GET `${adminURL}state`). */
+  state(): Promise<MockState>;
+  /** Replaces every list (PUT `${adminURL}state`); resolves to the state made (ids generated). */
+  setState(state: MockState): Promise<MockState>;
+  /** The journal of the API calls the mock answered, oldest first (GET `${adminURL}requests`). */
+  requests(): Promise<JournalEntry[]>;
+  /** Empties the journal (DELETE `${adminURL}requests`). */
+  clearRequests(): Promise<void>;
   /** Stops the mock; resolves once it is gone. */
   close(): Promise<void>;
 }

@@ -143,6 +143,24 @@ function startMock(options = {}) {
 function mockOf(child, line, exit, exited) {
   const adminURL = line.adminURL.endsWith('/') ? line.adminURL : `${line.adminURL}/`;
   let closing = null;
+  // admin calls the mock's admin API (spec/admin.yaml) and returns its JSON answer; an answer
+  // other than 2xx rejects with the mock's own message.
+  const admin = async (method, path, body) => {
+    if (exited()) throw new Error(`favconform mock: ${method} ${path} after the mock ended (${describe(exited())})`);
+    const res = await fetch(`${adminURL}${path}`, {
+      method,
+      ...(body !== undefined ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text().catch(() => '');
+    if (!res.ok) {
+      let message = text.trim();
+      try {
+        message = JSON.parse(text).message ?? message;
+      } catch {}
+      throw new Error(`favconform mock: ${method} ${adminURL}${path} answered ${res.status}${message ? `: ${message.slice(0, 500)}` : ''}`);
+    }
+    return text.trim() === '' ? null : JSON.parse(text);
+  };
   return {
     url: line.url,
     adminURL,
@@ -151,15 +169,32 @@ function mockOf(child, line, exit, exited) {
     pool: line.pool,
     pid: child.pid,
     ready: line,
-    // reset forgets every list the mock holds (POST <adminURL>reset), as if it had just started.
-    async reset() {
-      if (exited()) throw new Error(`favconform mock: reset after the mock ended (${describe(exited())})`);
-      const res = await fetch(`${adminURL}reset`, { method: 'POST' });
-      if (!res.ok) {
-        const body = await res.text().catch(() => '');
-        throw new Error(`favconform mock: POST ${adminURL}reset answered ${res.status}${body ? `: ${body.trim().slice(0, 500)}` : ''}`);
+    // reset forgets every list the mock holds (POST <adminURL>reset), as if it had just started;
+    // reset({role}) the lists of every account of that role, reset({token}) that identity's.
+    async reset(scope = {}) {
+      const known = ['role', 'token'];
+      for (const k of Object.keys(scope)) {
+        if (!known.includes(k)) throw new TypeError(`reset: unknown option ${JSON.stringify(k)} (known: role, token)`);
       }
-      await res.body?.cancel?.().catch(() => {});
+      const q = new URLSearchParams(scope).toString();
+      await admin('POST', `reset${q ? `?${q}` : ''}`);
+    },
+    // state() is every list the mock holds: {lists: [{role, token, favoriteList}]}.
+    state() {
+      return admin('GET', 'state');
+    },
+    // setState(state) replaces every list (the same shape; an entry names a role or a token).
+    setState(state) {
+      return admin('PUT', 'state', state);
+    },
+    // requests() is the journal of the API calls the mock answered, oldest first, each with its
+    // operationId, status, request body and violations of the spec.
+    async requests() {
+      return (await admin('GET', 'requests')).requests;
+    },
+    // clearRequests() empties that journal.
+    async clearRequests() {
+      await admin('DELETE', 'requests');
     },
     // close stops the mock (SIGTERM: requests under way finish first) and resolves once it is
     // gone; after CLOSE_GRACE_MS it is killed. Calling it again waits for the same end.

@@ -62,6 +62,38 @@ test('reset() forgets every list', async () => {
   }
 });
 
+test('reset({role}), state(), setState() and requests(): the admin API from JavaScript', async () => {
+  const mock = await startMock();
+  try {
+    const seeded = await mock.setState({ lists: [
+      { role: 'user', favoriteList: { favorites: [{ pageId: 'p1', title: 'Seeded' }] } },
+      { role: 'second-user', favoriteList: { favorites: [{ pageId: 'p2', title: 'Other' }] } },
+    ] });
+    assert.equal(seeded.lists.length, 2);
+    const got = await call(mock, 'GET', listPath);
+    assert.equal(got.status, 200);
+    assert.deepEqual(got.body.favoriteList.favorites.map((f) => f.title), ['Seeded'], 'the seeded list is what the API answers');
+    await mock.reset({ role: 'user' });
+    const left = await mock.state();
+    assert.deepEqual(left.lists.map((l) => l.role), ['second-user'], 'reset({role}) forgot the user\'s list only');
+    await assert.rejects(mock.reset({ role: 'nobody' }), /answered 400: .*nobody/);
+    await assert.rejects(mock.reset({ who: 'x' }), /unknown option "who"/);
+    await assert.rejects(mock.setState({ lists: [{ role: 'user', favoriteList: { revision: 'one' } }] }), /answered 400: lists\[0\]\.favoriteList\.revision/);
+
+    await mock.clearRequests();
+    await call(mock, 'POST', `${listPath}/add-favorite`, { favorite: { pageId: 'p3', title: 'Added' } });
+    const journal = await mock.requests();
+    assert.equal(journal.length, 1);
+    assert.equal(journal[0].operationId, 'addUserFavorite');
+    assert.equal(journal[0].role, 'user');
+    assert.deepEqual(journal[0].body, { favorite: { pageId: 'p3', title: 'Added' } });
+    assert.deepEqual(journal[0].violations, [], 'the mock answered as the spec says');
+    assert.ok(!JSON.stringify(journal).includes(mock.tokens.user), 'no token in the journal');
+  } finally {
+    await mock.close();
+  }
+});
+
 test('deviations and readings reach the mock', async () => {
   const mock = await startMock({ deviations: ['revision-as-number'], readings: ['get-missing-200-empty'] });
   try {
