@@ -1,12 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -19,27 +14,7 @@ import (
 // the URLs, a token per role that the mock accepts, every pooled account, the webhook key; then
 // that POST adminURL+"reset" forgets a list.
 func TestServeReadyJSONNamesEverythingAProgramNeeds(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "serve", "--ready-json", "--pool", "2", "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "FAVCONFORM_TEST_MAIN=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	r := bufio.NewReader(stdout)
-	first, err := r.ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the first line: %v", err)
-	}
-	go func() { _, _ = io.Copy(io.Discard, r) }()
-	var line readyLine
-	if err := json.Unmarshal([]byte(first), &line); err != nil {
-		t.Fatalf("the first line is not JSON (%v): %q", err, first)
-	}
+	line := startServe(t, "--pool", "2").line
 	if !strings.HasPrefix(line.URL, "http://127.0.0.1:") || line.AdminURL != line.URL+mock.AdminPathPrefix {
 		t.Fatalf("url %q, adminURL %q", line.URL, line.AdminURL)
 	}
@@ -53,38 +28,25 @@ func TestServeReadyJSONNamesEverythingAProgramNeeds(t *testing.T) {
 	}
 
 	endpoint := line.URL + "/dashboard/v1/user-favorite-list"
-	call := func(method, url, token, body string) int {
-		t.Helper()
-		req, _ := http.NewRequest(method, url, strings.NewReader(body))
-		if token != "" {
-			req.Header.Set("Authorization", token)
-		}
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	second := line.Accounts["user"][1]
 	create := `{"favoriteList":{"favorites":[{"pageId":"p","title":"My Page"}]}}`
-	if code := call("POST", endpoint, second, create); code != 200 {
-		t.Fatalf("create with the pool's second user: %d", code)
-	}
-	if code := call("POST", endpoint, second, create); code != 409 {
-		t.Fatalf("a second create before reset: %d, want 409", code)
-	}
-	if code := call("GET", line.AdminURL+"reset", "", ""); code != http.StatusMethodNotAllowed {
-		t.Fatalf("GET reset: %d, want 405", code)
-	}
-	if code := call("POST", line.AdminURL+"reset", "", ""); code != 200 {
-		t.Fatalf("POST reset: %d", code)
-	}
-	if code := call("POST", endpoint, second, create); code != 200 {
-		t.Fatalf("create after reset: %d, want 200 (reset forgets every list)", code)
+	for _, step := range []struct {
+		method, url, token, body string
+		want                     int
+		what                     string
+	}{
+		{"POST", endpoint, second, create, 200, "create with the pool's second user"},
+		{"POST", endpoint, second, create, 409, "a second create before reset"},
+		{"GET", line.AdminURL + "reset", "", "", http.StatusMethodNotAllowed, "GET reset"},
+		{"POST", line.AdminURL + "reset", "", "", 200, "POST reset"},
+		{"POST", endpoint, second, create, 200, "create after reset (reset forgets every list)"},
+	} {
+		var header []string
+		if step.token != "" {
+			header = []string{"Authorization", step.token}
+		}
+		if code, body := httpCall(t, step.method, step.url, step.body, header...); code != step.want {
+			t.Fatalf("%s: %d, want %d (%s)", step.what, code, step.want, body)
+		}
 	}
 }
