@@ -3,6 +3,7 @@ package interop
 import (
 	"bufio"
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -30,19 +31,9 @@ import (
 // profiles: the SDK's verification passes every check, so the checks demand nothing the official
 // SDK does not do.
 func TestCheckReceiverOfficialSDKReceiver(t *testing.T) {
-	node, npm := tools(t)
-	installSDK(t, npm)
-	key, err := webhook.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := webhook.PublicKeyPEM(&key.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	url := startSDKReceiver(ctx, t, node, pub)
+	url, key := startSDKReceiver(ctx, t)
 	for _, strict := range []bool{false, true} {
 		rep, err := receivercheck.Check(ctx, receivercheck.Options{URL: url, PrivateKey: key, Strict: strict})
 		if err != nil {
@@ -61,19 +52,9 @@ func TestCheckReceiverOfficialSDKReceiver(t *testing.T) {
 // the handlers see Created, Updated (add), Updated (delete the favorite) and Deleted, in order,
 // about the list, with its favorites, and the dates turned into Dates.
 func TestTheOfficialSDKConsumesTheMocksEvents(t *testing.T) {
-	node, npm := tools(t)
-	installSDK(t, npm)
-	key, err := webhook.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := webhook.PublicKeyPEM(&key.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	url := startSDKReceiver(ctx, t, node, pub)
+	url, key := startSDKReceiver(ctx, t)
 
 	srv, err := mock.NewServer(mock.Options{Webhooks: &mock.WebhookOptions{URLs: []string{url}, PrivateKey: key}})
 	if err != nil {
@@ -155,10 +136,21 @@ func seqOf(s string) int {
 	return n
 }
 
-// startSDKReceiver starts receiver-sdk.mjs with the public key pub until the test ends, and
-// returns its URL.
-func startSDKReceiver(ctx context.Context, t *testing.T, node string, pub []byte) string {
+// startSDKReceiver starts receiver-sdk.mjs (the SDK installed first; the test skipped without
+// node) with the public key of a key pair made for it, until the test ends, and returns its URL
+// and the private key.
+func startSDKReceiver(ctx context.Context, t *testing.T) (string, *rsa.PrivateKey) {
 	t.Helper()
+	node, npm := tools(t)
+	installSDK(t, npm)
+	key, err := webhook.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := webhook.PublicKeyPEM(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.CommandContext(ctx, node, "receiver-sdk.mjs")
 	cmd.Env = append(os.Environ(), "FAVCONFORM_SDK_DIR="+sdkDir, "FAVCONFORM_PUBLIC_KEY="+string(pub), "NODE_NO_WARNINGS=1")
 	cmd.Stderr = os.Stderr
@@ -178,5 +170,5 @@ func startSDKReceiver(ctx context.Context, t *testing.T, node string, pub []byte
 	if err != nil || !ok {
 		t.Fatalf("receiver-sdk.mjs did not start: %q %v", line, err)
 	}
-	return url
+	return url, key
 }
