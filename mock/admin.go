@@ -1,9 +1,12 @@
 package mock
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -67,7 +70,7 @@ func (m *Mock) serveIdentity(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// serveAdmin answers the admin paths that change or reveal state (reset, state, requests): they
+// serveAdmin answers the admin paths that change or reveal state (reset, state, requests, faults): they
 // need Options.AdminToken when one is set. Other paths are left to the API (false).
 func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) bool {
 	var allow []string
@@ -78,8 +81,13 @@ func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) bool {
 		allow = []string{http.MethodGet, http.MethodPut}
 	case RequestsPath:
 		allow = []string{http.MethodGet, http.MethodDelete}
+	case FaultsPath:
+		allow = []string{http.MethodGet, http.MethodPost, http.MethodDelete}
 	default:
-		return false
+		if !strings.HasPrefix(r.URL.Path, FaultsPath+"/") || !isSegment(r.URL.Path[len(FaultsPath)+1:]) {
+			return false
+		}
+		allow = []string{http.MethodDelete} // FaultsPath/{id}
 	}
 	if !m.adminAuthorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="favconform admin"`)
@@ -98,6 +106,8 @@ func (m *Mock) serveAdmin(w http.ResponseWriter, r *http.Request) bool {
 		m.serveState(w, r)
 	case RequestsPath:
 		m.serveRequests(w, r)
+	default:
+		m.serveFaults(w, r) // FaultsPath and FaultsPath/{id}
 	}
 	return true
 }
@@ -124,6 +134,125 @@ func adminReply(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
+}
+
+// FaultList is the body GET FaultsPath answers, and POST FaultsPath takes and answers.
+type FaultList struct {
+	Faults []Fault `json:"faults"`
+}
+
+// serveFaults answers FaultsPath — GET the rules, POST to add one (the body a rule) or several
+// ({"faults": [...]}, all or none), DELETE to remove them all — and DELETE FaultsPath/{id}.
+func (m *Mock) serveFaults(w http.ResponseWriter, r *http.Request) {
+	if id, one := strings.CutPrefix(r.URL.Path, FaultsPath+"/"); one {
+		if !m.RemoveFault(id) {
+			adminReply(w, http.StatusNotFound, AdminError{Message: fmt.Sprintf("no fault rule %q (GET %s lists them)", id, FaultsPath)})
+			return
+		}
+		adminReply(w, http.StatusOK, struct{}{})
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		adminReply(w, http.StatusOK, FaultList{Faults: m.Faults()})
+	case http.MethodDelete:
+		m.ClearFaults()
+		adminReply(w, http.StatusOK, struct{}{})
+	case http.MethodPost:
+		rules, many, err := m.decodeFaults(r)
+		if err == nil {
+			rules, err = m.addFaults(rules, func(i int) string {
+				if !many {
+					return ""
+				}
+				return fmt.Sprintf("faults[%d].", i)
+			})
+		}
+		if err != nil {
+			status := http.StatusBadRequest
+			if errors.Is(err, errBodyTooLarge) {
+				status = http.StatusRequestEntityTooLarge
+			}
+			adminReply(w, status, AdminError{Message: err.Error()})
+			return
+		}
+		adminReply(w, http.StatusOK, FaultList{Faults: rules})
+	}
+}
+
+var errBodyTooLarge = errors.New("the body is too large")
+
+// decodeFaults reads POST FaultsPath's body: one rule, or {"faults": [...]} (many). Unknown
+// fields are refused, naming them.
+func (m *Mock) decodeFaults(r *http.Request) (rules []Fault, many bool, err error) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, m.maxBody+1))
+	if err != nil {
+		return nil, false, fmt.Errorf("reading the body: %v", err)
+	}
+	if int64(len(b)) > m.maxBody {
+		return nil, false, fmt.Errorf("%w: over %d bytes", errBodyTooLarge, m.maxBody)
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return nil, false, fmt.Errorf("body: want a fault rule or {\"faults\": [...]} as a JSON object: %v", err)
+	}
+	if _, many := probe["faults"]; !many {
+		f, err := decodeFault(b, probe, "")
+		if err != nil {
+			return nil, false, err
+		}
+		return []Fault{f}, false, nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(probe["faults"], &raws); err != nil {
+		return nil, true, fmt.Errorf("faults: want an array of rules: %v", err)
+	}
+	for k := range probe {
+		if k != "faults" {
+			return nil, true, fmt.Errorf("%s: unknown field beside \"faults\"", k)
+		}
+	}
+	if len(raws) == 0 {
+		return nil, true, fmt.Errorf("faults: is empty: send at least one rule")
+	}
+	for i, raw := range raws {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			return nil, true, fmt.Errorf("faults[%d]: want a JSON object: %v", i, err)
+		}
+		f, err := decodeFault(raw, obj, fmt.Sprintf("faults[%d].", i))
+		if err != nil {
+			return nil, true, err
+		}
+		rules = append(rules, f)
+	}
+	return rules, true, nil
+}
+
+// decodeFault decodes one rule (b, whose fields are obj); errors name the field, after prefix.
+func decodeFault(b []byte, obj map[string]json.RawMessage, prefix string) (Fault, error) {
+	for _, k := range []string{"delay", "jitter"} {
+		if v, ok := obj[k]; ok {
+			var d Duration
+			if err := d.UnmarshalJSON(v); err != nil {
+				return Fault{}, fmt.Errorf("%s%s: %v", prefix, k, err)
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var f Fault
+	if err := dec.Decode(&f); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return Fault{}, fmt.Errorf("%s%s: want a JSON %s, got %s", prefix, te.Field, te.Type, te.Value)
+		}
+		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return Fault{}, fmt.Errorf("%s%s: unknown field", prefix, strings.Trim(field, `"`))
+		}
+		return Fault{}, fmt.Errorf("%sbody: %v", prefix, err)
+	}
+	return f, nil
 }
 
 // serveReset answers POST ResetPath: everything, ?role=R or ?token=T.

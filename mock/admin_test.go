@@ -125,6 +125,8 @@ func TestAdminTokenGuardsAdminCalls(t *testing.T) {
 	calls := []struct{ method, path string }{
 		{http.MethodPost, ResetPath}, {http.MethodGet, StatePath}, {http.MethodPut, StatePath},
 		{http.MethodGet, RequestsPath}, {http.MethodDelete, RequestsPath},
+		{http.MethodGet, FaultsPath}, {http.MethodPost, FaultsPath}, {http.MethodDelete, FaultsPath},
+		{http.MethodDelete, FaultsPath + "/f1"},
 		{http.MethodGet, ResetPath}, // even a wrong method learns nothing without the token
 	}
 	for _, c := range calls {
@@ -184,7 +186,7 @@ func TestAdminSpecDescribesTheAdminAPI(t *testing.T) {
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	want := []string{IdentityPath, ResetPath, RequestsPath, StatePath, WebhookPublicKeyPath}
+	want := []string{IdentityPath, ResetPath, RequestsPath, StatePath, WebhookPublicKeyPath, FaultsPath, FaultsPath + "/{id}"}
 	slices.Sort(want)
 	if !slices.Equal(paths, want) {
 		t.Fatalf("spec/admin.yaml's paths %v, want %v", paths, want)
@@ -227,8 +229,16 @@ func TestAdminSpecDescribesTheAdminAPI(t *testing.T) {
 	check(e, http.MethodPost, ResetPath+"?role=user", "")
 	check(e, http.MethodPost, ResetPath+"?role=nobody", "")
 	check(e, http.MethodPost, ResetPath, "")
+	check(e, http.MethodPost, FaultsPath, `{"operation":"addUserFavorite","kind":"status","status":429,"retryAfter":2,"count":1}`)
+	check(e, http.MethodPost, FaultsPath, `{"faults":[{"operation":"*","kind":"latency","delay":"1ms","jitter":1},{"operation":"getUserFavoriteList","role":"user","kind":"drop","probability":0.5,"seed":7}]}`)
+	check(e, http.MethodPost, FaultsPath, `{"operation":"nope","kind":"drop"}`)
+	check(e, http.MethodGet, FaultsPath, "")
+	check(e, http.MethodDelete, FaultsPath+"/f1", "")
+	check(e, http.MethodDelete, FaultsPath+"/f1", "")
+	check(e, http.MethodDelete, FaultsPath, "")
 	guarded := newEnvWith(t, Options{AdminToken: "admin-secret-0123"})
 	check(guarded, http.MethodGet, StatePath, "")
+	check(guarded, http.MethodPost, FaultsPath, `{"operation":"*","kind":"drop"}`)
 	check(guarded, http.MethodGet, StatePath, "", "Authorization", "Bearer admin-secret-0123")
 	off := newEnvWith(t, Options{JournalSize: -1})
 	check(off, http.MethodGet, RequestsPath, "")

@@ -82,6 +82,9 @@ type Options struct {
 	// state, requests) as "Authorization: Bearer T" or AdminTokenHeader. Empty: they are open.
 	// IdentityPath and WebhookPublicKeyPath stay open.
 	AdminToken string
+	// Faults are fault rules on from the start (faults.go; added as AddFault adds them). A bad
+	// rule makes New fail. nil: no fault, ever, unless one is added.
+	Faults []Fault
 }
 
 // ChangeKind says what a write did to a list.
@@ -142,6 +145,7 @@ type Mock struct {
 	// adminToken is Options.AdminToken (admin.go); journal is nil when it is off (journal.go).
 	adminToken string
 	journal    *journal
+	faults     faultSet // faults.go
 
 	mu sync.Mutex
 	// lists holds each owner's lists, oldest first; the last is the current one. Faithfully an
@@ -225,6 +229,9 @@ func New(opts Options) (*Mock, error) {
 			return nil, err
 		}
 	}
+	if _, err := m.addFaults(opts.Faults, func(i int) string { return fmt.Sprintf("mock: Faults[%d].", i) }); err != nil {
+		return nil, err
+	}
 	switch {
 	case m.maxBody == 0:
 		m.maxBody = DefaultMaxBodyBytes
@@ -262,6 +269,9 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Never expected: the fuzz target reports any 5xx. Answer as Wix does for a server error
 		// (an empty body) instead of taking the process down.
 		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p) // a dropped connection (faults.go): net/http closes it, answering nothing
+			}
 			w.Header().Set("X-Mock-Panic", strings.ReplaceAll(fmt.Sprint(p), "\n", " "))
 			w.WriteHeader(http.StatusInternalServerError)
 		}
@@ -269,6 +279,7 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if m.serveWebhookKey(w, r) || m.serveIdentity(w, r) || m.serveAdmin(w, r) {
 		return
 	}
+	r = m.withFaultWriter(w, r) // faults.go
 	if m.journal != nil && !strings.HasPrefix(r.URL.Path, AdminPathPrefix) {
 		m.serveJournaled(w, r) // journal.go
 		return
@@ -278,6 +289,9 @@ func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serve routes, authenticates and runs one request.
 func (m *Mock) serve(r *http.Request) reply {
+	if res, faulted := m.fault(r); faulted { // faults.go
+		return res
+	}
 	defer m.enter()() // racy.go
 	rt, refused := m.route(r.Method, r.URL.Path)
 	if refused != nil {

@@ -59,7 +59,9 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	readyJSON := fs.Bool("ready-json", false, "once listening, print first on stdout one line of JSON for programs that start the mock: {url, adminURL, tokens: {role: token}, accounts: {role: [token...]}, publicKeyPEM, pool}")
 	stateFile := fs.String("state", "", "load the lists from this file at start if it exists (the JSON of GET /_favconform/state), and write them back to it on a clean stop (SIGTERM, SIGINT)")
 	journalSize := fs.Int("journal", mock.DefaultJournalSize, "keep the last N API calls for GET /_favconform/requests (0: the default; negative: no journal)")
-	adminToken := fs.String("admin-token", envDefault("FAVCONFORM_ADMIN_TOKEN", ""), "admin calls (reset, state, requests) must send this as \"Authorization: Bearer T\" or "+mock.AdminTokenHeader+" (env FAVCONFORM_ADMIN_TOKEN); required when --addr is not a loopback address")
+	adminToken := fs.String("admin-token", envDefault("FAVCONFORM_ADMIN_TOKEN", ""), "admin calls (reset, state, requests, faults) must send this as \"Authorization: Bearer T\" or "+mock.AdminTokenHeader+" (env FAVCONFORM_ADMIN_TOKEN); required when --addr is not a loopback address")
+	var faults faultFlag
+	fs.Var(&faults, "fault", "inject a fault, so an app can be seen handling a misbehaving API (repeatable): OPERATION:KIND[,KEY=VALUE...], e.g. 'addUserFavorite:status=429,retryAfter=2,count=1', '*:latency=200ms,jitter=50ms', 'updateUserFavoriteList:concurrent-writer,count=1', 'getUserFavoriteList:drop,p=0.5,seed=7' (optional role=R); also POST /_favconform/faults")
 	targetFile := fs.String("write-target-file", "", "once listening, write a target file (YAML, for run --target-file) naming the mock's URL and every role's tokens, and the webhooks section when --webhook-url is set")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
@@ -93,7 +95,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	ids := identity.Pool(*pool)
 	m, err := mock.New(mock.Options{Deviations: deviations, Readings: readings, Webhooks: hooks, Identities: ids,
-		JournalSize: *journalSize, AdminToken: *adminToken})
+		JournalSize: *journalSize, AdminToken: *adminToken, Faults: faults})
 	if err != nil {
 		fmt.Fprintf(stderr, "favconform serve: %v\n", err)
 		return 2
@@ -133,6 +135,13 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	if len(deviations) > 0 {
 		fmt.Fprintf(stdout, "deviations on: %v\n", []string(deviations))
 	}
+	if fs := m.Faults(); len(fs) > 0 {
+		specs := make([]string, len(fs))
+		for i, f := range fs {
+			specs[i] = fmt.Sprintf("%s (%s)", f, f.ID)
+		}
+		fmt.Fprintf(stdout, "faults on: %s; see and change them at http://%s%s\n", strings.Join(specs, ", "), ln.Addr(), mock.FaultsPath)
+	}
 	fmt.Fprintln(stdout, "identities (send the token as the Authorization header):")
 	for _, id := range ids {
 		fmt.Fprintf(stdout, "  %-32s %s\n", id.Role, id.Token)
@@ -159,6 +168,26 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "lists saved to %s\n", *stateFile)
 	}
 	return 0
+}
+
+// faultFlag collects --fault rules; each value is one rule (its commas are the rule's own).
+type faultFlag []mock.Fault
+
+func (f *faultFlag) String() string {
+	specs := make([]string, len(*f))
+	for i, r := range *f {
+		specs[i] = r.String()
+	}
+	return strings.Join(specs, " ")
+}
+
+func (f *faultFlag) Set(v string) error {
+	rule, err := mock.ParseFault(v)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, rule)
+	return nil
 }
 
 // writeTargetFile writes the target file of the mock listening at addr (atomically, mode 0600):
