@@ -69,7 +69,9 @@ while :; do
 	# wait returns early when a trapped signal arrives: go on waiting until favconform is done.
 	if ! kill -0 "$pid" 2>/dev/null; then break; fi
 done
-trap - INT TERM
+# favconform is done: a later signal of the same cancel (the runner sends SIGINT, then SIGTERM)
+# must not kill the step before it writes its outputs and summary.
+trap '' INT TERM
 
 verdict=
 if [ -f "$dir/summary.md" ]; then
