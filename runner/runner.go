@@ -26,7 +26,6 @@ import (
 	"github.com/favconform/favconform/internal/snapshot"
 	"github.com/favconform/favconform/internal/suites"
 	"github.com/favconform/favconform/mock"
-	"github.com/favconform/favconform/model"
 	"github.com/favconform/favconform/report"
 	"github.com/favconform/favconform/spec"
 	"github.com/favconform/favconform/target"
@@ -363,13 +362,15 @@ func runHere(t ginkgo.GinkgoTestingT, opts Options) (*report.Report, error) {
 	if seed == 0 {
 		seed = randomSeed()
 	}
-	steps, stepsWhy := opts.ModelSteps, "--model-steps"
-	if steps == 0 {
-		steps, stepsWhy = model.DefaultSteps, "the default against a loopback target; --model-steps sets it"
-		if !cfg.IsLoopback() {
-			steps, stepsWhy = suites.RemoteModelSteps, "the default against a remote target, fewer than the 200 against loopback; --model-steps sets it"
-		}
+	stepsWhy := "--model-steps"
+	switch {
+	case opts.ModelSteps > 0:
+	case cfg.IsLoopback():
+		stepsWhy = "the default against a loopback target; --model-steps sets it"
+	default:
+		stepsWhy = "the default against a remote target, fewer than against loopback; --model-steps sets it"
 	}
+	steps := suites.ModelSteps(cfg, opts.ModelSteps)
 	fmt.Fprintf(out, "favconform: model-based seed %d (replay with --seed %d), %d steps per sequence (%s)\n", seed, seed, steps, stepsWhy)
 	reqs, err := spec.Requirements()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/favconform/favconform/identity"
 	"github.com/favconform/favconform/model"
+	"github.com/favconform/favconform/target"
 )
 
 // ModelLabel marks the model-based runs (select them with --label-filter model).
@@ -15,6 +16,19 @@ const ModelLabel = "model"
 // RemoteModelSteps is the length of a model-based sequence against a target that is not on
 // loopback when Config.ModelSteps is 0: every step is one or two round trips over a network.
 const RemoteModelSteps = 50
+
+// ModelSteps is the length of each model-based sequence of a run against t: configured when it
+// is set (> 0), else model.DefaultSteps against a loopback target and RemoteModelSteps — the
+// first steps of the same sequence — against another.
+func ModelSteps(t target.Config, configured int) int {
+	switch {
+	case configured > 0:
+		return configured
+	case t.IsLoopback():
+		return model.DefaultSteps
+	}
+	return RemoteModelSteps
+}
 
 func describeModelBased() {
 	Describe("Model-based sequences", Label(ModelLabel), func() {
@@ -38,13 +52,10 @@ func runModel(ctx SpecContext, roles ...identity.Role) {
 	}
 	cfg := configured()
 	seed := cfg.Seed
-	steps, replays := model.DefaultSteps, model.DefaultShrinkReplays
+	steps := ModelSteps(cfg.Target, cfg.ModelSteps)
+	replays := model.DefaultShrinkReplays
 	if !cfg.Target.IsLoopback() {
-		// A remote target gets the first steps of the same sequence, and a smaller shrink.
-		steps, replays = RemoteModelSteps, 15
-	}
-	if cfg.ModelSteps > 0 {
-		steps = cfg.ModelSteps
+		replays = 15 // a remote target gets a smaller shrink too
 	}
 	GinkgoWriter.Printf("model-based run: seed %d, %d steps, roles %v (replay with --seed %d)\n", seed, steps, roles, seed)
 	AddReportEntry("seed", seed)

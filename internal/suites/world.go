@@ -155,11 +155,8 @@ func certainRead(k *client.Caller) (api.FavoriteList, bool, bool) {
 // lenientRead reads the caller's list, tolerating spec violations (a revision sent as a number
 // still decodes).
 func lenientRead(k *client.Caller) (api.FavoriteList, bool) {
-	r := k.GetList()
-	if r.Err == nil && r.Status == http.StatusOK && r.List != nil && r.List.ID != "" {
-		return *r.List, true
-	}
-	return api.FavoriteList{}, false
+	list, exists, _ := certainRead(k)
+	return list, exists
 }
 
 // state is what a read shows of an identity's list.
