@@ -159,6 +159,10 @@ func TestFaultDrop(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("the call after the one drop: %d", res.StatusCode)
 	}
+	// The journal holds the dropped call, without an answer, its request validated.
+	if j := e.m.Requests(); len(j) < 2 || j[len(j)-2].Status != 0 || j[len(j)-2].OperationID != "getUserFavoriteList" || len(j[len(j)-2].Violations) != 0 || j[len(j)-1].Status != http.StatusOK {
+		t.Errorf("the journal after a drop and a call: %+v", j)
+	}
 
 	// A ResponseWriter that cannot hijack: the handler aborts with http.ErrAbortHandler (which
 	// ServeHTTP's recover lets through instead of answering 500).

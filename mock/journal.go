@@ -41,7 +41,9 @@ type Request struct {
 	Role identity.Role `json:"role"`
 	// OperationID is the spec's operationId of the call, or "METHOD /path" when none matches.
 	OperationID string `json:"operationId"`
-	Status      int    `json:"status"`
+	// Status is the answer's status; 0 when the connection was dropped without one (a drop
+	// fault), and then only the request is validated.
+	Status int `json:"status"`
 	// Body is the request body: its JSON when it is JSON, else a JSON string; left out when empty.
 	// A body over MaxJournalBody is cut there (and then always a string), and BodyTruncated set.
 	Body          json.RawMessage `json:"body,omitempty"`
@@ -68,9 +70,11 @@ type RequestViolation struct {
 // journal is a bounded ring of exchanges, safe for concurrent use. Entries are validated and
 // rendered when first read, not on the request's path.
 type journal struct {
-	size   int
+	size   int // 0: nothing is kept (the journal is off, but onRequest is set)
 	redact *redact.Redactor
-	tokens map[string]identity.Identity
+	// onRequest is Options.OnRequest.
+	onRequest func(Request)
+	tokens    map[string]identity.Identity
 
 	mu      sync.Mutex
 	entries []*journalEntry // ring of at most size
@@ -88,6 +92,9 @@ type journalEntry struct {
 	respHeader  http.Header
 	respBody    []byte
 	respTooLong bool
+	// dropped says the connection was closed without an answer (a drop fault): only the request
+	// is validated.
+	dropped bool
 	// notValidated, when set, is why the entry is not validated (NotValidated).
 	notValidated string
 
@@ -95,15 +102,18 @@ type journalEntry struct {
 	rendered Request
 }
 
-// newJournal returns the journal of Options.JournalSize (nil: off).
-func newJournal(size int, ids []identity.Identity) *journal {
+// newJournal returns the journal of Options.JournalSize and Options.OnRequest (nil: neither is
+// wanted). With a negative size and a hook, calls are rendered for the hook and not kept.
+func newJournal(size int, ids []identity.Identity, onRequest func(Request)) *journal {
 	switch {
-	case size < 0:
+	case size < 0 && onRequest == nil:
 		return nil
+	case size < 0:
+		size = 0
 	case size == 0:
 		size = DefaultJournalSize
 	}
-	j := &journal{size: size, tokens: map[string]identity.Identity{}}
+	j := &journal{size: size, onRequest: onRequest, tokens: map[string]identity.Identity{}}
 	secrets := make([]string, 0, len(ids))
 	for _, id := range ids {
 		secrets = append(secrets, id.Token)
@@ -114,6 +124,9 @@ func newJournal(size int, ids []identity.Identity) *journal {
 }
 
 func (j *journal) add(e *journalEntry) {
+	if j.size == 0 {
+		return
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if len(j.entries) < j.size {
@@ -176,14 +189,30 @@ func (m *Mock) serveJournaled(w http.ResponseWriter, r *http.Request) {
 		r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
 	}
 	c := &capture{ResponseWriter: w}
+	// A drop fault aborts the handler (http.ErrAbortHandler): the call is recorded all the same,
+	// without an answer, and the abort goes on.
+	defer func() {
+		if p := recover(); p != nil {
+			if p != http.ErrAbortHandler && c.status == 0 {
+				c.status = http.StatusInternalServerError // what ServeHTTP answers a panic
+			}
+			m.record(r, at, body, c, w.Header(), p == http.ErrAbortHandler)
+			panic(p)
+		}
+	}()
 	m.write(c, m.serve(r))
+	m.record(r, at, body, c, w.Header(), false)
+}
+
+// record journals an answered (or dropped) API call and hands it to Options.OnRequest.
+func (m *Mock) record(r *http.Request, at time.Time, body []byte, c *capture, respHeader http.Header, dropped bool) {
 	header := r.Header.Clone()
 	if header.Get("Authorization") != "" {
 		header.Set("Authorization", redact.Mark) // the validator only checks that one is sent
 	}
 	e := &journalEntry{at: at, method: r.Method, url: *r.URL, header: header,
-		role: m.journal.tokens[bearerToken(r)].Role, body: body,
-		status: c.status, respHeader: w.Header().Clone(), respBody: c.body.Bytes(), respTooLong: c.tooLong}
+		role: m.journal.tokens[bearerToken(r)].Role, body: body, dropped: dropped,
+		status: c.status, respHeader: respHeader.Clone(), respBody: c.body.Bytes(), respTooLong: c.tooLong}
 	e.url.User = nil
 	if len(body) > MaxJournalBody || c.body.Len() > MaxJournalBody {
 		// Bounded memory and time: a large exchange is rendered now, without validation, and
@@ -192,6 +221,9 @@ func (m *Mock) serveJournaled(w http.ResponseWriter, r *http.Request) {
 		m.journal.render(e)
 	}
 	m.journal.add(e)
+	if m.journal.onRequest != nil {
+		m.journal.onRequest(m.journal.render(e))
+	}
 }
 
 // bearerToken is the token of the Authorization header, as authenticate reads it.
@@ -260,7 +292,7 @@ func (j *journal) validate(e *journalEntry) (string, []RequestViolation) {
 	req.Header = e.header
 	var op string
 	var vs validate.Violations
-	if e.respTooLong {
+	if e.respTooLong || e.dropped {
 		op, vs = v.CheckRequest(req, e.body)
 	} else {
 		op, vs = v.Check(req, e.body, e.status, e.respHeader, e.respBody)
@@ -280,7 +312,7 @@ func (j *journal) validate(e *journalEntry) (string, []RequestViolation) {
 // Requests returns the journal, oldest first: the last Options.JournalSize API calls (nil when
 // the journal is off).
 func (m *Mock) Requests() []Request {
-	if m.journal == nil {
+	if m.journal == nil || m.journal.size == 0 {
 		return nil
 	}
 	entries := m.journal.list()
@@ -305,7 +337,7 @@ type Journal struct {
 
 // serveRequests answers RequestsPath: GET the journal, DELETE to clear it.
 func (m *Mock) serveRequests(w http.ResponseWriter, r *http.Request) {
-	if m.journal == nil {
+	if m.journal == nil || m.journal.size == 0 {
 		adminReply(w, http.StatusNotFound, AdminError{Message: "the request journal is off (Options.JournalSize < 0, serve --journal -1)"})
 		return
 	}

@@ -175,3 +175,40 @@ func TestJournalConcurrent(t *testing.T) {
 		t.Fatalf("%d entries, want 50", n)
 	}
 }
+
+// OnRequest sees each API call, validated and redacted as the journal shows it, whether or not
+// the journal keeps it; admin calls are not API calls.
+func TestOnRequestSeesEachCallValidated(t *testing.T) {
+	for _, size := range []int{0, -1} {
+		t.Run(fmt.Sprintf("journal=%d", size), func(t *testing.T) {
+			var mu sync.Mutex
+			var seen []Request
+			e := newEnvWith(t, Options{JournalSize: size, OnRequest: func(r Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				seen = append(seen, r)
+			}})
+			user := e.token(identity.User)
+			e.create(identity.User, sampleFav(1))
+			e.do(identity.User, http.MethodPost, addPath, `{"favorite":{"pageId":"p","title":"`+user+strings.Repeat("x", 40)+`"}}`)
+			e.do("", http.MethodGet, StatePath, nil)
+			mu.Lock()
+			defer mu.Unlock()
+			if len(seen) != 2 {
+				t.Fatalf("OnRequest saw %d calls, want 2: %+v", len(seen), seen)
+			}
+			if seen[0].OperationID != "createUserFavoriteList" || seen[0].Status != 200 || len(seen[0].Violations) != 0 || seen[0].Role != identity.User {
+				t.Errorf("create: %+v", seen[0])
+			}
+			if seen[1].OperationID != "addUserFavorite" || seen[1].Status != 400 || len(seen[1].Violations) == 0 || seen[1].Violations[0].Pointer != "/favorite/title" {
+				t.Errorf("an add with a 41-character title: %+v", seen[1])
+			}
+			if strings.Contains(string(seen[1].Body), user) {
+				t.Errorf("the token is in what OnRequest saw: %s", seen[1].Body)
+			}
+			if kept := e.m.Requests(); (size < 0) != (kept == nil) {
+				t.Errorf("journal %d keeps %d calls", size, len(kept))
+			}
+		})
+	}
+}

@@ -78,6 +78,12 @@ type Options struct {
 	// JournalSize is how many API calls the request journal keeps (RequestsPath, Requests). 0
 	// means DefaultJournalSize; a negative size turns the journal off.
 	JournalSize int
+	// OnRequest, if set, is called with each API call once it is answered: validated against the
+	// spec and redacted as the journal shows it (Request), whether or not the journal is on. It
+	// runs on the request's goroutine before the handler returns, so the call's validation is
+	// paid on its path (the journal alone validates when read); calls may come concurrently.
+	// serve -v prints a line from it.
+	OnRequest func(Request)
 	// AdminToken, if set, must come with every admin call that changes or reveals state (reset,
 	// state, requests) as "Authorization: Bearer T" or AdminTokenHeader. Empty: they are open.
 	// IdentityPath and WebhookPublicKeyPath stay open.
@@ -204,7 +210,7 @@ func New(opts Options) (*Mock, error) {
 		ids:      ids,
 
 		adminToken: opts.AdminToken,
-		journal:    newJournal(opts.JournalSize, ids),
+		journal:    newJournal(opts.JournalSize, ids, opts.OnRequest),
 	}
 	for n, id := range ids {
 		switch {

@@ -13,12 +13,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/favconform/favconform/identity"
+	"github.com/favconform/favconform/internal/redact"
 	"github.com/favconform/favconform/internal/serving"
 	"github.com/favconform/favconform/mock"
 	"github.com/favconform/favconform/spec"
@@ -62,6 +64,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	adminToken := fs.String("admin-token", envDefault("FAVCONFORM_ADMIN_TOKEN", ""), "admin calls (reset, state, requests, faults) must send this as \"Authorization: Bearer T\" or "+mock.AdminTokenHeader+" (env FAVCONFORM_ADMIN_TOKEN); required when --addr is not a loopback address")
 	var faults faultFlag
 	fs.Var(&faults, "fault", "inject a fault, so an app can be seen handling a misbehaving API (repeatable): OPERATION:KIND[,KEY=VALUE...], e.g. 'addUserFavorite:status=429,retryAfter=2,count=1', '*:latency=200ms,jitter=50ms', 'updateUserFavoriteList:concurrent-writer,count=1', 'getUserFavoriteList:drop,p=0.5,seed=7' (optional role=R); also POST /_favconform/faults")
+	verbose := fs.Bool("v", false, "log one line per API call on stderr: its role, operation, status and validation result against the spec (each call is then validated as it is answered)")
 	targetFile := fs.String("write-target-file", "", "once listening, write a target file (YAML, for run --target-file) naming the mock's URL and every role's tokens, and the webhooks section when --webhook-url is set")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
@@ -94,8 +97,12 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ids := identity.Pool(*pool)
+	var onRequest func(mock.Request)
+	if *verbose {
+		onRequest = (&requestLog{w: stderr}).log
+	}
 	m, err := mock.New(mock.Options{Deviations: deviations, Readings: readings, Webhooks: hooks, Identities: ids,
-		JournalSize: *journalSize, AdminToken: *adminToken, Faults: faults})
+		JournalSize: *journalSize, AdminToken: *adminToken, Faults: faults, OnRequest: onRequest})
 	if err != nil {
 		fmt.Fprintf(stderr, "favconform serve: %v\n", err)
 		return 2
@@ -168,6 +175,53 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "lists saved to %s\n", *stateFile)
 	}
 	return 0
+}
+
+// requestLog writes serve -v's line per API call, numbered in the order the calls finish.
+type requestLog struct {
+	mu sync.Mutex
+	w  io.Writer
+	n  int
+}
+
+func (l *requestLog) log(r mock.Request) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n++
+	_, _ = io.WriteString(l.w, requestLine(l.n, r)+"\n")
+}
+
+// requestLine is one API call as serve -v logs it: when, who, what, the answer, and what the
+// spec says of the exchange. It names the path, never the query (whose values may be secrets),
+// and passes through redact.Terminal: the path is the caller's text.
+func requestLine(seq int, r mock.Request) string {
+	role := string(r.Role)
+	if role == "" {
+		role = "no known token"
+	}
+	answer := strconv.Itoa(r.Status)
+	if r.Status == 0 {
+		answer = "no answer (connection dropped)"
+	}
+	var verdict string
+	switch {
+	case r.NotValidated != "":
+		verdict = "not validated: " + r.NotValidated
+	case len(r.Violations) == 0:
+		verdict = "conforms"
+	default:
+		parts := make([]string, len(r.Violations))
+		for i, v := range r.Violations {
+			parts[i] = strings.TrimSpace(v.In + " " + v.Pointer + ": " + v.Message)
+		}
+		noun := "violations"
+		if len(parts) == 1 {
+			noun = "violation"
+		}
+		verdict = fmt.Sprintf("%d %s: %s", len(parts), noun, strings.Join(parts, "; "))
+	}
+	line := fmt.Sprintf("favconform serve: #%d %s %s %s (%s) → %s %s: %s", seq, r.Time, r.Method, r.Path, role, answer, r.OperationID, verdict)
+	return redact.Terminal(strings.ReplaceAll(line, "\n", " "), false)
 }
 
 // faultFlag collects --fault rules; each value is one rule (its commas are the rule's own).

@@ -29,7 +29,22 @@ type served struct {
 	line readyLine
 	mu   sync.Mutex
 	out  bytes.Buffer // stdout after the ready line
+	err  bytes.Buffer // stderr
 	done chan struct{}
+}
+
+func (s *served) stderr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err.String()
+}
+
+type servedErr struct{ s *served }
+
+func (w servedErr) Write(b []byte) (int, error) {
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	return w.s.err.Write(b)
 }
 
 func (s *served) stdout() string {
@@ -60,17 +75,23 @@ func startServe(t *testing.T, args ...string) *served {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	s := &served{cmd: cmd, done: make(chan struct{})}
+	cmd.Stderr = servedErr{s}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &served{cmd: cmd, done: make(chan struct{})}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); <-s.done })
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-s.done
+		if t.Failed() {
+			t.Logf("serve's stderr:\n%s", s.stderr())
+		}
+	})
 	r := bufio.NewReader(stdout)
 	first, err := r.ReadString('\n')
 	if err != nil {
 		go func() { _ = cmd.Wait(); close(s.done) }()
-		t.Fatalf("reading the ready line: %v", err)
+		t.Fatalf("reading the ready line: %v (stderr: %s)", err, s.stderr())
 	}
 	if err := json.Unmarshal([]byte(first), &s.line); err != nil {
 		t.Fatalf("ready line %q: %v", first, err)

@@ -78,6 +78,7 @@ export interface JournalEntry {
   query: string;
   role: string;
   operationId: string;
+  /** The answer's status; 0 when a drop fault closed the connection without one. */
   status: number;
   body?: unknown;
   bodyTruncated?: boolean;
