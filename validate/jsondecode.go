@@ -36,7 +36,14 @@ const fastJSONMaxDepth = 100
 // fastJSON decodes b when it is one JSON value and nothing else but whitespace, and reports
 // whether it did.
 func fastJSON(b []byte) (any, bool) {
-	p := jsonParser{b: b}
+	// Invalid UTF-8 anywhere is encoding/json's to handle (in a string it becomes U+FFFD, outside
+	// one it is a syntax error). Once the body is known valid, it is copied into one string, and
+	// every unescaped string and number of the value is a slice of that copy: one allocation for
+	// the body's text instead of one per string.
+	if !utf8.Valid(b) {
+		return nil, false
+	}
+	p := jsonParser{b: b, s: string(b)}
 	p.space()
 	v, ok := p.value(0)
 	if !ok {
@@ -48,6 +55,7 @@ func fastJSON(b []byte) (any, bool) {
 
 type jsonParser struct {
 	b []byte
+	s string // b's text, which decoded strings and numbers slice
 	i int
 }
 
@@ -168,30 +176,40 @@ func (p *jsonParser) array(depth int) (any, bool) {
 }
 
 // str reads a string. One with an escape is handed to encoding/json (its rules for \u escapes
-// and surrogates are its own); a control character or invalid UTF-8 ends the fast path.
+// and surrogates are its own); a control character ends the fast path.
 func (p *jsonParser) str() (string, bool) {
 	start := p.i + 1
-	escaped := false
+	q := bytes.IndexByte(p.b[start:], '"')
+	if q < 0 {
+		return "", false
+	}
+	seg := p.b[start : start+q]
+	if bytes.IndexByte(seg, '\\') >= 0 {
+		return p.escapedStr(start)
+	}
+	for _, c := range seg {
+		if c < 0x20 {
+			return "", false
+		}
+	}
+	p.i = start + q + 1
+	return p.s[start : start+q], true
+}
+
+// escapedStr reads a string that holds an escape, from its first byte after the quote.
+func (p *jsonParser) escapedStr(start int) (string, bool) {
 	for j := start; j < len(p.b); j++ {
 		switch c := p.b[j]; {
 		case c == '\\':
-			escaped = true
 			j++ // the escaped byte cannot end the string
 		case c == '"':
 			raw := p.b[p.i : j+1]
 			p.i = j + 1
-			if escaped {
-				var s string
-				if err := json.Unmarshal(raw, &s); err != nil {
-					return "", false
-				}
-				return s, true
-			}
-			seg := raw[1 : len(raw)-1]
-			if !utf8.Valid(seg) {
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
 				return "", false
 			}
-			return string(seg), true
+			return s, true
 		case c < 0x20:
 			return "", false
 		}
@@ -233,5 +251,5 @@ func (p *jsonParser) number() (any, bool) {
 			return nil, false
 		}
 	}
-	return json.Number(p.b[start:p.i]), true
+	return json.Number(p.s[start:p.i]), true
 }
