@@ -146,11 +146,23 @@ func isDateTimeSyntax(s string) bool {
 // Pass them to openapi3filter through Options.SchemaValidationOptions, or to Schema.VisitJSON.
 // Each call returns new options that share nothing, so callers may append to the result.
 func SchemaOptions() []openapi3.SchemaValidationOption {
-	return []openapi3.SchemaValidationOption{
-		// One WithStringFormatValidator per format: each writes into the settings' own map,
-		// whereas WithStringFormatValidators would hand kin a map that later options mutate.
-		openapi3.WithStringFormatValidator("uuid", openapi3.NewCallbackValidator(validateUUID)),
-		openapi3.WithStringFormatValidator("date-time", openapi3.NewCallbackValidator(validateDateTime)),
+	opts := []openapi3.SchemaValidationOption{}
+	// One WithStringFormatValidator per format: each writes into the settings' own map,
+	// whereas WithStringFormatValidators would hand kin a map that later options mutate.
+	for name, v := range StringFormats() {
+		opts = append(opts, openapi3.WithStringFormatValidator(name, v))
+	}
+	return opts
+}
+
+// StringFormats returns, in a new map, the string formats SchemaOptions checks. A caller that
+// validates often may hand it to kin-openapi whole, once, with openapi3.WithStringFormatValidators
+// — every validation then reads the same map instead of building its own — provided no option
+// after it adds a format (WithStringFormatValidator would write into the shared map).
+func StringFormats() map[string]openapi3.StringFormatValidator {
+	return map[string]openapi3.StringFormatValidator{
+		"uuid":      openapi3.NewCallbackValidator(validateUUID),
+		"date-time": openapi3.NewCallbackValidator(validateDateTime),
 	}
 }
 

@@ -58,11 +58,15 @@ func New(doc *openapi3.T) (*Validator, error) {
 		// checkResponse walks response bodies with 3.0 semantics, as ValidateResponse does for 3.0.
 		return nil, fmt.Errorf("validate: OpenAPI %s documents are not supported (3.0 only)", doc.OpenAPI)
 	}
+	// The formats of spec.SchemaOptions, in one map of this Validator's own that nothing writes
+	// after New: every validation reads it, instead of building a map per schema visit (which
+	// was an eighth of the bytes a validation allocated).
+	schemaOptions := []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(spec.StringFormats())}
 	options := &openapi3filter.Options{
 		MultiError:              true,
 		IncludeResponseStatus:   true,
 		AuthenticationFunc:      requireAuthorizationHeader,
-		SchemaValidationOptions: spec.SchemaOptions(),
+		SchemaValidationOptions: schemaOptions,
 	}
 	statusAndHeaders := *options
 	statusAndHeaders.ExcludeResponseBody = true
@@ -72,9 +76,9 @@ func New(doc *openapi3.T) (*Validator, error) {
 		router:             router,
 		options:            options,
 		statusAndHeaders:   &statusAndHeaders,
-		bodyOptions:        append([]openapi3.SchemaValidationOption{openapi3.MultiErrors()}, spec.SchemaOptions()...),
+		bodyOptions:        append([]openapi3.SchemaValidationOption{openapi3.MultiErrors()}, schemaOptions...),
 		withoutBody:        &withoutBody,
-		requestBodyOptions: append([]openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()}, spec.SchemaOptions()...),
+		requestBodyOptions: append([]openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()}, schemaOptions...),
 	}, nil
 }
 
