@@ -136,11 +136,9 @@ func runParallel(t ginkgo.GinkgoTestingT, opts Options, n int) (*report.Report, 
 		}
 	}
 	names, unplaced := plan(selected, n, canRun)
-	if len(unplaced) > 0 {
-		// No account set has what they need: the first worker runs them, and they skip, saying why.
-		for _, s := range unplaced {
-			names[0] = append(names[0], s.Name)
-		}
+	// No account set has what these need: the first worker runs them, and they skip, saying why.
+	for _, s := range unplaced {
+		names[0] = append(names[0], s.Name)
 	}
 	fmt.Fprintf(out, "favconform: running %d specs in %d processes, each on accounts of its own:", len(selected), n)
 	for k := range names {
