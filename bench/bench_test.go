@@ -371,31 +371,38 @@ func BenchmarkThroughput(b *testing.B) {
 // The mock's memory per identity.
 
 // BenchmarkMockMemory reports the heap a mock holds per identity — the identity and a list of
-// one favorite — at 1,000 and 10,000 identities.
+// one favorite — at 1,000 and 10,000 identities: with the request journal off (B/identity: what
+// identities and lists cost), and with the default options (default-B/identity: with the journal,
+// a ring of the last 1,000 calls, and its redactor of every token).
 func BenchmarkMockMemory(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("identities=%d", n), func(b *testing.B) {
 			body := api.ListEnvelope{FavoriteList: &api.FavoriteList{Favorites: favorites(1)}}
-			var perIdentity float64
-			for b.Loop() {
+			heapPerIdentity := func(opts mock.Options) float64 {
 				var before, after runtime.MemStats
 				runtime.GC()
 				runtime.ReadMemStats(&before)
-				ids := benchIdentities(n)
-				m, err := mock.New(mock.Options{Identities: ids})
+				opts.Identities = benchIdentities(n)
+				m, err := mock.New(opts)
 				if err != nil {
 					b.Fatal(err)
 				}
-				for _, id := range ids {
+				for _, id := range opts.Identities {
 					inProcess(b, m, http.MethodPost, api.ListPath, id.Token, body)
 				}
-				ids = nil
+				opts.Identities = nil
 				runtime.GC()
 				runtime.ReadMemStats(&after)
-				perIdentity = float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
 				runtime.KeepAlive(m)
+				return float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
 			}
-			b.ReportMetric(perIdentity, "B/identity")
+			var withoutJournal, byDefault float64
+			for b.Loop() {
+				withoutJournal = heapPerIdentity(mock.Options{JournalSize: -1})
+				byDefault = heapPerIdentity(mock.Options{})
+			}
+			b.ReportMetric(withoutJournal, "B/identity")
+			b.ReportMetric(byDefault, "default-B/identity")
 		})
 	}
 }

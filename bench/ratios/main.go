@@ -122,6 +122,8 @@ func main() {
 		{"µs per favorite, 50 → 100", "", []string{"ValidationGrowth/favorites=100 ns/op", "ValidationGrowth/favorites=50 ns/op"}, func(v ...float64) float64 { return (v[0] - v[1]) / 50 / 1e3 }, nil},
 		{"mock bytes per identity at 10,000", "", []string{"MockMemory/identities=10000 B/identity"}, func(v ...float64) float64 { return v[0] }, nil},
 		{"bytes per identity, 10,000 ÷ 1,000", "linear: ≈ 1", []string{"MockMemory/identities=10000 B/identity", "MockMemory/identities=1000 B/identity"}, div, nil},
+		{"default options (journal on): bytes per identity at 1,000", "", []string{"MockMemory/identities=1000 default-B/identity"}, func(v ...float64) float64 { return v[0] }, nil},
+		{"default options (journal on): bytes per identity at 10,000", "", []string{"MockMemory/identities=10000 default-B/identity"}, func(v ...float64) float64 { return v[0] }, nil},
 	}
 	fmt.Printf("%-48s %10s %10s %10s  %-8s %s\n", "figure", "median", "min", "max", "target", "")
 	for _, fig := range figures {

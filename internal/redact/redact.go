@@ -110,8 +110,15 @@ func (r *Redactor) with(secrets, headerNames []string) *Redactor {
 		out.secrets = slices.Clone(r.secrets)
 		out.headers = slices.Clone(r.headers)
 	}
+	// Sets, not slices.Contains: a mock of 10,000 accounts knows 10,000 tokens and ten times as
+	// many forms, and a linear search for each took seconds.
+	known := make(map[string]bool, len(out.secrets)+len(secrets))
+	for _, s := range out.secrets {
+		known[s] = true
+	}
 	for _, s := range secrets {
-		if s != "" && !slices.Contains(out.secrets, s) {
+		if s != "" && !known[s] {
+			known[s] = true
 			out.secrets = append(out.secrets, s)
 		}
 	}
@@ -121,9 +128,11 @@ func (r *Redactor) with(secrets, headerNames []string) *Redactor {
 		}
 	}
 	var forms []string
+	seen := map[string]bool{}
 	for _, s := range out.secrets {
 		for _, f := range Forms(s) {
-			if !slices.Contains(forms, f) {
+			if !seen[f] {
+				seen[f] = true
 				forms = append(forms, f)
 			}
 		}
