@@ -238,8 +238,25 @@ func New(target *url.URL, opts Options) (*Proxy, error) {
 		Transport:      transport,
 		ModifyResponse: p.modifyResponse,
 		ErrorHandler:   p.errorHandler,
+		// Without a pool, every response is copied through a new 32 KiB buffer.
+		BufferPool: copyBuffers{},
 	}
 	return p, nil
+}
+
+// copyBuffers lends the reverse proxy its copy buffers from a sync.Pool.
+type copyBuffers struct{}
+
+const copyBufferSize = 32 << 10 // what ReverseProxy allocates without a pool
+
+var copyBufferPool = sync.Pool{New: func() any { return new([copyBufferSize]byte) }}
+
+func (copyBuffers) Get() []byte { return copyBufferPool.Get().(*[copyBufferSize]byte)[:] }
+
+func (copyBuffers) Put(b []byte) {
+	if len(b) == copyBufferSize { // ours: a buffer of another size is left to the collector
+		copyBufferPool.Put((*[copyBufferSize]byte)(b))
+	}
 }
 
 // defaultTransport is http.DefaultTransport's settings with the response headers capped.

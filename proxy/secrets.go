@@ -160,14 +160,19 @@ func (c *credentials) addCookies(v string) {
 func requestCredentials(r *http.Request) ([]string, error) {
 	var c credentials
 	size := 0
-	var where []string
+	// where the credentials are, worded only if they are too many (most requests have one)
+	type place struct {
+		what string
+		n    int
+	}
+	var where []place
 	for name, vs := range r.Header {
 		if !redact.IsSensitiveHeader(name) {
 			continue
 		}
 		for _, v := range vs {
 			size += len(v)
-			where = append(where, fmt.Sprintf("%s (%d bytes)", name, len(v)))
+			where = append(where, place{name, len(v)})
 			if strings.EqualFold(name, "Cookie") {
 				c.addCookies(v)
 			} else {
@@ -185,16 +190,20 @@ func requestCredentials(r *http.Request) ([]string, error) {
 			continue
 		}
 		size += len(rawValue)
-		where = append(where, fmt.Sprintf("query parameter %s (%d bytes)", name, len(rawValue)))
+		where = append(where, place{"query parameter " + name, len(rawValue)})
 		c.add(rawValue, pair)
 		if value, err := url.QueryUnescape(rawValue); err == nil && value != rawValue {
 			c.add(value, name+"="+value)
 		}
 	}
 	if size > MaxCredentialBytes {
-		sort.Strings(where)
+		worded := make([]string, len(where))
+		for i, p := range where {
+			worded[i] = fmt.Sprintf("%s (%d bytes)", p.what, p.n)
+		}
+		sort.Strings(worded)
 		return nil, fmt.Errorf("the request carries %d bytes of credentials (%s); the proxy keeps at most %d bytes of credentials per request out of its outputs, so it was not forwarded",
-			size, strings.Join(where, ", "), MaxCredentialBytes)
+			size, strings.Join(worded, ", "), MaxCredentialBytes)
 	}
 	return c.values, nil
 }
