@@ -503,9 +503,9 @@ func (c *checker) checkEntry(w *worker, i int, e *Entry, p prepared) EntryResult
 
 	reqBody := e.Request.Body()
 	// The validator reads the body from reqBody, not from the request.
-	req, err := http.NewRequest(out.Method, e.Request.URL, nil)
+	req, err := newRequest(out.Method, u)
 	if err != nil {
-		// prepare accepted the URL and any method string; a method with spaces gets here.
+		// prepare accepted any method string; a method with spaces gets here.
 		return skip("unusable request: " + err.Error())
 	}
 	var respHeader http.Header
@@ -549,6 +549,33 @@ func (c *checker) checkEntry(w *worker, i int, e *Entry, p prepared) EntryResult
 		}
 	}
 	return out
+}
+
+// newRequest is http.NewRequest(method, u.String(), nil) without parsing the URL again (prepare
+// did) and without a Header (the caller sets one); TestNewRequestAsNetHTTP holds it to that.
+func newRequest(method string, u *url.URL) (*http.Request, error) {
+	if !isToken(method) {
+		return nil, fmt.Errorf("net/http: invalid method %q", method)
+	}
+	c := *u
+	if strings.LastIndex(c.Host, ":") > strings.LastIndex(c.Host, "]") {
+		c.Host = strings.TrimSuffix(c.Host, ":") // an empty port, as NewRequest drops it
+	}
+	return &http.Request{Method: method, URL: &c, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Host: c.Host}, nil
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 5.6.2), as http.NewRequest wants a method.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // methods are the usual methods, shared by every result rather than copied into each.

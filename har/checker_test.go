@@ -3,6 +3,8 @@ package har
 import (
 	"bytes"
 	"fmt"
+	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"testing"
@@ -45,4 +47,37 @@ func TestEntriesUnderWayAreBounded(t *testing.T) {
 		t.Errorf("%d bytes of entries were under way at once, more than %d", c.maxPendingText, limit)
 	}
 	t.Logf("at most %d entries, %.1f MiB of their text, under way", c.maxPending, float64(c.maxPendingText)/(1<<20))
+}
+
+// newRequest builds what http.NewRequest builds from the same method and URL.
+func TestNewRequestAsNetHTTP(t *testing.T) {
+	urls := []string{
+		"https://www.wixapis.com/dashboard/v1/user-favorite-list",
+		"https://www.wixapis.com:/dashboard/v1/user-favorite-list?favoriteListId=a%20b#frag",
+		"http://127.0.0.1:8080/dashboard/v1/user-favorite-list/delete-favorite/x?favoriteId=x",
+		"http://[::1]:/dashboard/v1/user-favorite-list",
+		"http://[::1]/dashboard/v1/user-favorite-list",
+		"http://user:pw@host/dashboard/v1/user-favorite-list/%2F",
+	}
+	for _, raw := range urls {
+		for _, method := range []string{"GET", "PATCH", "get", "M-SEARCH", "GE T", "GET\n", "ÄÖ"} {
+			want, wantErr := http.NewRequest(method, raw, nil)
+			u, err := url.Parse(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, gotErr := newRequest(method, u)
+			if (wantErr != nil) != (gotErr != nil) || wantErr != nil && wantErr.Error() != gotErr.Error() {
+				t.Errorf("%s %s: error %v, net/http's %v", method, raw, gotErr, wantErr)
+				continue
+			}
+			if wantErr != nil {
+				continue
+			}
+			if got.Method != want.Method || got.URL.String() != want.URL.String() || got.Host != want.Host || got.Proto != want.Proto ||
+				got.ProtoMajor != want.ProtoMajor || got.ProtoMinor != want.ProtoMinor || got.Context() != want.Context() {
+				t.Errorf("%s %s:\n got %s %s host %q %s\nwant %s %s host %q %s", method, raw, got.Method, got.URL, got.Host, got.Proto, want.Method, want.URL, want.Host, want.Proto)
+			}
+		}
+	}
 }
