@@ -27,38 +27,30 @@ import (
 type served struct {
 	cmd  *exec.Cmd
 	line readyLine
-	mu   sync.Mutex
-	out  bytes.Buffer // stdout after the ready line
-	err  bytes.Buffer // stderr
+	out  syncBuffer // stdout after the ready line
+	err  syncBuffer // stderr
 	done chan struct{}
 }
 
-func (s *served) stderr() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err.String()
+func (s *served) stdout() string { return s.out.String() }
+func (s *served) stderr() string { return s.err.String() }
+
+// syncBuffer is a bytes.Buffer that the child's output is copied into while a test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
 }
 
-type servedErr struct{ s *served }
-
-func (w servedErr) Write(b []byte) (int, error) {
-	w.s.mu.Lock()
-	defer w.s.mu.Unlock()
-	return w.s.err.Write(b)
+func (w *syncBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
 }
 
-func (s *served) stdout() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.String()
-}
-
-type servedOut struct{ s *served }
-
-func (w servedOut) Write(b []byte) (int, error) {
-	w.s.mu.Lock()
-	defer w.s.mu.Unlock()
-	return w.s.out.Write(b)
+func (w *syncBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
 
 // startServe starts serve with args (plus --ready-json and a loopback port unless args name one)
@@ -76,7 +68,7 @@ func startServe(t *testing.T, args ...string) *served {
 		t.Fatal(err)
 	}
 	s := &served{cmd: cmd, done: make(chan struct{})}
-	cmd.Stderr = servedErr{s}
+	cmd.Stderr = &s.err
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +88,7 @@ func startServe(t *testing.T, args ...string) *served {
 	if err := json.Unmarshal([]byte(first), &s.line); err != nil {
 		t.Fatalf("ready line %q: %v", first, err)
 	}
-	go func() { _, _ = io.Copy(servedOut{s}, r); _ = cmd.Wait(); close(s.done) }()
+	go func() { _, _ = io.Copy(&s.out, r); _ = cmd.Wait(); close(s.done) }()
 	return s
 }
 
