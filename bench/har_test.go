@@ -198,6 +198,8 @@ func peakRSS() uint64 {
 // exchanges, already decoded, on one CPU and on every CPU: what reading the file costs on top.
 // Each check round is followed by a validator pass on every CPU, untimed by b, so that
 // x-validator (the check's rate ÷ the validator's) pairs the two within the same round.
+// alloc-B/entry, the bytes a check allocates per entry, is the figure the machine's load does
+// not move: the garbage collector's share of the CPU follows it.
 func BenchmarkHARValidation(b *testing.B) {
 	entries, err := recordHARSessions()
 	if err != nil {
@@ -274,14 +276,19 @@ func BenchmarkHARValidation(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			var peakHeap, rss uint64
 			var baseline time.Duration // the validator alone, interleaved with the check's rounds
+			var allocated uint64       // bytes the checks allocated (the machine's speed does not move it)
 			for b.Loop() {
 				b.StopTimer()
 				debug.FreeOSMemory()
 				rssKnown := resetPeakRSS()
 				heap := sampleHeap()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
 				b.StartTimer()
 				res, err := har.CheckFile(path, mode.opts)
 				b.StopTimer()
+				runtime.ReadMemStats(&after)
+				allocated += after.TotalAlloc - before.TotalAlloc
 				peakHeap = max(peakHeap, heap.end())
 				if rssKnown {
 					rss = max(rss, peakRSS())
@@ -303,6 +310,7 @@ func BenchmarkHARValidation(b *testing.B) {
 			rate := float64(harEntries) * float64(b.N) / b.Elapsed().Seconds()
 			b.ReportMetric(rate, "entries/s")
 			b.ReportMetric(rate/(float64(harEntries)*float64(b.N)/baseline.Seconds()), "x-validator")
+			b.ReportMetric(float64(allocated)/float64(harEntries*b.N), "alloc-B/entry")
 			b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MB")
 			if rss > 0 {
 				b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MB")

@@ -247,6 +247,7 @@ func newChecker(name string, opts Options) (*checker, error) {
 	c := &checker{name: name, opts: opts, v: v, jobs: make(chan job, inFlight), done: make(chan outcome, inFlight), free: make([][]byte, inFlight)}
 	for range n {
 		w := &worker{secrets: map[string]struct{}{}, sensitive: map[string]bool{}}
+		w.decoder.transient = true // run drops each entry before the worker decodes the next
 		c.workers = append(c.workers, w)
 		c.wg.Go(func() {
 			for j := range c.jobs {

@@ -20,7 +20,7 @@ import (
 // encoding/json) goes to encoding/json whole, so that the value and the error are always
 // encoding/json's. FuzzEntryDecoder holds the two to it.
 func (d *entryDecoder) decode(raw []byte, e *Entry) (hasRequest, hasResponse bool, err error) {
-	d.b, d.i, d.hasRequest, d.hasResponse = raw, 0, false, false
+	d.b, d.i, d.hasRequest, d.hasResponse, d.next = raw, 0, false, false, 0
 	defer func() { d.b = nil }()
 	if d.entry(e) {
 		return d.hasRequest, d.hasResponse, nil
@@ -79,6 +79,12 @@ type entryDecoder struct {
 	seen    map[string]string
 	scratch []byte
 	nvs     []NameValue
+	// transient says each decoded entry is dropped before the next is decoded (a check's
+	// worker): its name/value lists are then the decoder's own, reused entry after entry, in
+	// lists (lists[n] for the entry's n-th list; next counts them).
+	transient bool
+	lists     [][]NameValue
+	next      int
 	// hasRequest and hasResponse record a request and a response that are not null.
 	hasRequest, hasResponse bool
 }
@@ -264,9 +270,25 @@ func (d *entryDecoder) nameValues(p *[]NameValue, keep bool) bool {
 		}
 		return true
 	}
-	// Gathered in nvs, then copied: one allocation of the right size.
+	// Gathered in nvs, then copied: one allocation of the right size; or, for a transient entry,
+	// gathered in the decoder's own list, kept as it is.
 	out := d.nvs[:0]
-	defer func() { d.nvs = out[:0] }()
+	var slot *[]NameValue
+	if keep && d.transient {
+		if d.next == len(d.lists) {
+			d.lists = append(d.lists, nil)
+		}
+		slot = &d.lists[d.next]
+		d.next++
+		out = (*slot)[:0]
+	}
+	defer func() {
+		if slot != nil {
+			*slot = out[:0]
+		} else {
+			d.nvs = out[:0]
+		}
+	}()
 	for {
 		var nv NameValue
 		ok := d.object(nameValueNames, func(member int) bool {
@@ -288,7 +310,10 @@ func (d *entryDecoder) nameValues(p *[]NameValue, keep bool) bool {
 			d.ws()
 		case ']':
 			d.i++
-			if keep {
+			switch {
+			case slot != nil:
+				*p = out
+			case keep:
 				*p = slices.Clone(out)
 			}
 			return true

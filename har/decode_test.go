@@ -58,6 +58,13 @@ func FuzzEntryDecoder(f *testing.F) {
 			if !reflect.DeepEqual(fast, std) {
 				t.Fatalf("all=%v: %q:\n decoded     %+v\n encoding/json %+v", all, raw, fast, std)
 			}
+			// A check's transient decoder, whose lists served an entry before, decodes it alike.
+			td := entryDecoder{all: all, transient: true}
+			var before, again Entry
+			td.decode([]byte(`{"request":{"headers":[{"name":"A","value":"1"},{"name":"B","value":"2"}],"cookies":[{"name":"c","value":"3"}]},"response":{"headers":[{"name":"D","value":"4"}]}}`), &before)
+			if _, _, err := td.decode(raw, &again); err != nil || !reflect.DeepEqual(again, fast) {
+				t.Fatalf("all=%v: %q: a transient decoder's second entry:\n decoded %+v (%v)\n    want %+v", all, raw, again, err, fast)
+			}
 		}
 	})
 }
