@@ -24,7 +24,10 @@ export interface StartMockOptions {
   env?: Record<string, string | undefined>;
   /** How long to wait for the mock to listen, in milliseconds (default 30000). */
   timeout?: number;
-  /** Receives every line the mock prints after it started (webhook deliveries, ...). */
+  /**
+   * Receives every line the mock prints after it started (webhook deliveries, ...); with
+   * `args: ['-v']`, also one line per API call with its validation result, on stderr.
+   */
   log?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 

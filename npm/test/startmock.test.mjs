@@ -126,6 +126,27 @@ test('pool: n accounts of every role', async () => {
   }
 });
 
+test("args: ['-v'] and log: each API call with its validation result", async () => {
+  const lines = [];
+  const mock = await startMock({ args: ['-v'], log: (line, stream) => lines.push({ line, stream }) });
+  try {
+    assert.equal((await call(mock, 'GET', listPath)).status, 404);
+    const tooLong = { favorite: { pageId: 'p', title: 'x'.repeat(41) } };
+    assert.equal((await call(mock, 'POST', `${listPath}/add-favorite`, tooLong)).status, 400);
+    for (let i = 0; i < 100 && lines.filter((l) => l.line.includes('favconform serve: #')).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const calls = lines.filter((l) => l.line.includes('favconform serve: #'));
+    assert.equal(calls.length, 2, JSON.stringify(lines));
+    assert.equal(calls[0].stream, 'stderr');
+    assert.match(calls[0].line, /GET \/dashboard\/v1\/user-favorite-list \(user\) → 404 getUserFavoriteList: conforms$/);
+    assert.match(calls[1].line, /→ 400 addUserFavorite: 1 violation: request \/favorite\/title: /);
+    assert.ok(!lines.some((l) => l.line.includes(mock.tokens.user) && l.line.includes('favconform serve: #')), 'a token in a log line');
+  } finally {
+    await mock.close();
+  }
+});
+
 test('an option serve refuses rejects with its message', async () => {
   await assert.rejects(startMock({ deviations: ['no-such-deviation'] }), /no-such-deviation/);
   await assert.rejects(startMock({ deviation: ['revision-as-number'] }), /unknown option "deviation"/);
