@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,31 +26,13 @@ import (
 type served struct {
 	cmd  *exec.Cmd
 	line readyLine
-	out  syncBuffer // stdout after the ready line
-	err  syncBuffer // stderr
+	out  lockedBuffer // stdout after the ready line (serve_webhooks_test.go)
+	err  lockedBuffer // stderr
 	done chan struct{}
 }
 
 func (s *served) stdout() string { return s.out.String() }
 func (s *served) stderr() string { return s.err.String() }
-
-// syncBuffer is a bytes.Buffer that the child's output is copied into while a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *syncBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
 
 // startServe starts serve with args (plus --ready-json and a loopback port unless args name one)
 // and waits for its ready line.
