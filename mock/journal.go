@@ -123,8 +123,11 @@ func newJournal(size int, ids []identity.Identity, onRequest func(Request)) *jou
 	return j
 }
 
+// keeps says whether the journal keeps calls (it may exist for Options.OnRequest alone).
+func (j *journal) keeps() bool { return j != nil && j.size > 0 }
+
 func (j *journal) add(e *journalEntry) {
-	if j.size == 0 {
+	if !j.keeps() {
 		return
 	}
 	j.mu.Lock()
@@ -312,7 +315,7 @@ func (j *journal) validate(e *journalEntry) (string, []RequestViolation) {
 // Requests returns the journal, oldest first: the last Options.JournalSize API calls (nil when
 // the journal is off).
 func (m *Mock) Requests() []Request {
-	if m.journal == nil || m.journal.size == 0 {
+	if !m.journal.keeps() {
 		return nil
 	}
 	entries := m.journal.list()
@@ -337,7 +340,7 @@ type Journal struct {
 
 // serveRequests answers RequestsPath: GET the journal, DELETE to clear it.
 func (m *Mock) serveRequests(w http.ResponseWriter, r *http.Request) {
-	if m.journal == nil || m.journal.size == 0 {
+	if !m.journal.keeps() {
 		adminReply(w, http.StatusNotFound, AdminError{Message: "the request journal is off (Options.JournalSize < 0, serve --journal -1)"})
 		return
 	}
