@@ -124,8 +124,11 @@ type Options struct {
 	Log io.Writer
 	// Verbose also logs one line per exchange without violations.
 	Verbose bool
-	// Transport does the round trips to the target; nil means a clone of http.DefaultTransport
-	// that reads at most MaxResponseHeaderBytes of response headers.
+	// Transport does the round trips to the target; nil means the proxy's own: a plain-http
+	// target (the mock, a local server) gets HTTP/1.1 on connections the proxy keeps, written
+	// and read on each exchange's goroutine; anything else (https, a proxy from the environment,
+	// Windows) a clone of http.DefaultTransport. Both read at most MaxResponseHeaderBytes of
+	// response headers.
 	Transport http.RoundTripper
 	// UpstreamTimeout is how long the target has to answer an exchange in full (headers and
 	// body); past it the client gets a 502 (UpstreamTimeoutCode) and the exchange counts as one
@@ -146,7 +149,7 @@ type Proxy struct {
 	// base knows the configured secrets; each exchange's redactor adds the credentials seen.
 	base *redact.Redactor
 	// ownTransport is the transport New made (nil when Options.Transport was given).
-	ownTransport *http.Transport
+	ownTransport closeIdler
 
 	// stopping is cancelled, with errCutOff, when Shutdown cuts off the exchanges in flight.
 	stopping     context.Context
@@ -223,7 +226,7 @@ func New(target *url.URL, opts Options) (*Proxy, error) {
 	p.stopping, p.stopInFlight = context.WithCancelCause(context.Background())
 	transport := opts.Transport
 	if transport == nil {
-		p.ownTransport = defaultTransport()
+		p.ownTransport = newTransport(target, defaultTransport())
 		transport = p.ownTransport
 	}
 	p.rp = &httputil.ReverseProxy{
