@@ -143,15 +143,18 @@ func (t *directTransport) exchange(dc *directConn, req *http.Request) (*http.Res
 		_ = dc.conn.Close()
 		return nil, err
 	}
-	err := req.Write(dc.bw)
-	if err == nil {
-		err = dc.bw.Flush()
+	writeErr := req.Write(dc.bw)
+	if writeErr == nil {
+		writeErr = dc.bw.Flush()
 	}
-	if err == nil {
-		dc.lim.n = MaxResponseHeaderBytes
-		_, err = dc.br.Peek(1)
-	}
+	// A target may answer before it has read the whole request (a 413 for a body too large)
+	// and close: its answer is still read, as net/http's transport does.
+	dc.lim.n = MaxResponseHeaderBytes
+	_, err := dc.br.Peek(1)
 	if err != nil {
+		if writeErr != nil {
+			err = writeErr
+		}
 		if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
 			err = fmt.Errorf("%w: %w", errNothingRead, err)
 		}
@@ -169,7 +172,7 @@ func (t *directTransport) exchange(dc *directConn, req *http.Request) (*http.Res
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		return fail(errors.New("the target switched protocols on a request without Upgrade"))
 	}
-	keep := !resp.Close && !req.Close
+	keep := writeErr == nil && !resp.Close && !req.Close
 	if resp.Body == http.NoBody || resp.Body == nil {
 		t.release(dc, stop, keep)
 		return resp, nil

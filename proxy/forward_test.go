@@ -17,8 +17,8 @@ import (
 	"github.com/favconform/favconform/proxy"
 )
 
-// countingTarget answers every request with a conforming empty list (or, for a POST, 400 in
-// Wix's shape) and counts the connections the proxy opened to it.
+// countingTarget is a target answering with its handler; it counts the requests it got and the
+// connections the proxy opened to it.
 type countingTarget struct {
 	*httptest.Server
 	conns    atomic.Int32
@@ -30,7 +30,6 @@ func startCountingTarget(t *testing.T, idleTimeout time.Duration, h http.Handler
 	ct := &countingTarget{}
 	ct.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ct.requests.Add(1)
-		_, _ = io.Copy(io.Discard, r.Body)
 		h(w, r)
 	}))
 	ct.Config.IdleTimeout = idleTimeout
@@ -162,5 +161,17 @@ func TestConcurrentClientsGetTheirOwnAnswers(t *testing.T) {
 	}
 	if got := ct.conns.Load(); got > clients {
 		t.Errorf("%d connections to the target for %d clients", got, clients)
+	}
+}
+
+// A target that answers before reading the whole request (a 413 for a body too large) and closes
+// the connection: the client gets that answer, not a 502 for the write the target cut short.
+func TestAnAnswerBeforeTheWholeRequestIsPassedOn(t *testing.T) {
+	ct := startCountingTarget(t, 0, func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusRequestEntityTooLarge) // without reading the body
+	})
+	r := start(t, ct.URL, proxy.Options{})
+	if got := send(t, http.MethodPost, r.url, strings.Repeat("x", 8<<20)); got != http.StatusRequestEntityTooLarge {
+		t.Fatalf("POST of 8 MiB through the proxy: %d, want the target's 413", got)
 	}
 }
