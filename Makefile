@@ -30,7 +30,7 @@ test: fmt-check vet
 ## fuzz: run each fuzz target for FUZZTIME (plain `go test` runs their seed corpus only; seeds in
 ## fixtures/fuzz/, and inputs that once failed in <package>/testdata/fuzz/)
 FUZZTIME ?= 3s
-FUZZ_TARGETS := ./spec:FuzzDateTimeSyntax ./validate:FuzzFastJSON ./mock:FuzzDecode ./mock:FuzzHandlers ./mock:FuzzRevision ./mock:FuzzServeHTTP ./client:FuzzHostileResponses ./har:FuzzEntryDecoder ./har:FuzzParse
+FUZZ_TARGETS := ./spec:FuzzDateTimeSyntax ./validate:FuzzFastJSON ./validate:FuzzCompiledSchema ./mock:FuzzDecode ./mock:FuzzHandlers ./mock:FuzzRevision ./mock:FuzzServeHTTP ./client:FuzzHostileResponses ./har:FuzzEntryDecoder ./har:FuzzParse
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \

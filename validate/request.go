@@ -44,6 +44,9 @@ func (v *Validator) checkRequest(in *openapi3filter.RequestValidationInput, body
 }
 
 func (v *Validator) checkRequestBody(in *openapi3filter.RequestValidationInput, rb *openapi3.RequestBody, schema *openapi3.SchemaRef, body []byte) error {
+	if c := v.compiledRequests[schema.Value]; c != nil && c.accepts(body) {
+		return nil
+	}
 	value, err := decodeJSON(body)
 	if err != nil {
 		return &openapi3filter.RequestError{Input: in, RequestBody: rb, Reason: "failed to decode request body",

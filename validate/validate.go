@@ -41,7 +41,11 @@ type Validator struct {
 	// ValidateRequestBody would use for it: checkRequest (request.go) checks the body.
 	withoutBody        *openapi3filter.Options
 	requestBodyOptions []openapi3.SchemaValidationOption
-	routes             routeCache
+	// compiledRequests and compiledResponses are the JSON body schemas of the operations,
+	// compiled (compiled.go): a body they accept needs no decoding and no walk by kin-openapi.
+	// A schema that does not compile is absent, and left to kin-openapi whole.
+	compiledRequests, compiledResponses map[*openapi3.Schema]*compiledSchema
+	routes                              routeCache
 }
 
 // New returns a Validator for doc. The document is not modified.
@@ -72,7 +76,10 @@ func New(doc *openapi3.T) (*Validator, error) {
 	statusAndHeaders.ExcludeResponseBody = true
 	withoutBody := *options
 	withoutBody.ExcludeRequestBody = true
+	requests, responses := compileBodySchemas(doc, spec.StringFormats())
 	return &Validator{
+		compiledRequests:   requests,
+		compiledResponses:  responses,
 		router:             router,
 		options:            options,
 		statusAndHeaders:   &statusAndHeaders,
@@ -80,6 +87,43 @@ func New(doc *openapi3.T) (*Validator, error) {
 		withoutBody:        &withoutBody,
 		requestBodyOptions: append([]openapi3.SchemaValidationOption{openapi3.VisitAsRequest(), openapi3.MultiErrors()}, schemaOptions...),
 	}, nil
+}
+
+// compileBodySchemas compiles the JSON schema of every request and response body of doc.
+func compileBodySchemas(doc *openapi3.T, formats map[string]openapi3.StringFormatValidator) (requests, responses map[*openapi3.Schema]*compiledSchema) {
+	requests, responses = map[*openapi3.Schema]*compiledSchema{}, map[*openapi3.Schema]*compiledSchema{}
+	add := func(into map[*openapi3.Schema]*compiledSchema, content openapi3.Content, asRequest bool) {
+		for _, media := range content {
+			if media == nil || media.Schema == nil || media.Schema.Value == nil {
+				continue
+			}
+			if _, done := into[media.Schema.Value]; done {
+				continue
+			}
+			if c, err := compileSchema(media.Schema, asRequest, formats); err == nil {
+				into[media.Schema.Value] = c
+			}
+		}
+	}
+	if doc.Paths == nil {
+		return requests, responses
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				add(requests, op.RequestBody.Value.Content, true)
+			}
+			if op.Responses == nil {
+				continue
+			}
+			for _, r := range op.Responses.Map() {
+				if r != nil && r.Value != nil {
+					add(responses, r.Value.Content, false)
+				}
+			}
+		}
+	}
+	return requests, responses
 }
 
 var defaultValidator = sync.OnceValues(func() (*Validator, error) {
