@@ -20,7 +20,7 @@ import (
 // (Drain), so it needs no quiet period.
 const (
 	EmbeddedEventDelay  = 2 * time.Millisecond
-	EmbeddedEventJitter = 20 * time.Millisecond
+	EmbeddedEventJitter = 8 * time.Millisecond
 	EmbeddedEventWait   = 2 * time.Second
 	// EmbeddedKeyBits is the size of the embedded mock's signing key. The key is made for one run
 	// and only the harness's own receiver verifies it, which accepts any RS256 key; at 1024 bits a

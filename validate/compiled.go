@@ -21,9 +21,9 @@ import (
 // most validations ask: would kin-openapi accept this body? Decoding the body into maps and
 // walking kin-openapi's schema (which rebuilds its settings on every call) was four fifths of a
 // validation's time. When the answer is not a sure yes — a violation, a body this walker does not
-// take on (an escape it would have to decode, a repeated name, invalid UTF-8, bytes after the
-// value), a keyword it does not know — the caller validates the body kin-openapi's way, so every
-// violation is still kin-openapi's own. A compiled schema therefore never decides a violation;
+// take on (a repeated name, invalid UTF-8, bytes after the value, deep nesting), a schema keyword
+// it does not know — the caller validates the body kin-openapi's way, so every violation is still
+// kin-openapi's own. A compiled schema therefore never decides a violation;
 // it only skips the work when there is none.
 //
 // The contract is one-sided and exact: accepts(body) implies that decodeJSON(body) succeeds and
@@ -473,7 +473,6 @@ func (w *walker) string(n *node) verdict {
 	if !ok {
 		return w.fail()
 	}
-	v := valid
 	if n.hasEnum {
 		found := false
 		for _, e := range n.enum {
@@ -515,7 +514,7 @@ func (w *walker) string(n *node) verdict {
 			return invalid
 		}
 	}
-	return v
+	return valid
 }
 
 // str reads a string and returns its value. One with an escape is decoded by encoding/json.
