@@ -226,7 +226,10 @@ func (c *compiler) compile(ref *openapi3.SchemaRef, where string) (*node, error)
 	n.minimum = s.Min
 	n.minItems = int64(s.MinItems)
 	if s.MaxItems != nil {
-		n.maxItems = int64(min(*s.MaxItems, math.MaxInt64))
+		if *s.MaxItems > math.MaxInt64 {
+			return nil, fmt.Errorf("%s: maxItems out of range", where)
+		}
+		n.maxItems = int64(*s.MaxItems)
 	}
 	if s.Items != nil {
 		if n.items, err = c.compile(s.Items, where+"/items"); err != nil {
@@ -276,9 +279,12 @@ func (c *compiler) compileObject(n *node, s *openapi3.Schema, where string) erro
 		}
 		n.additionalSchema = sub
 	}
-	n.minProps = int64(min(s.MinProps, math.MaxInt64))
+	n.minProps = int64(s.MinProps) // as kin-openapi converts it (a huge one is negative: no bound)
 	if s.MaxProps != nil {
-		n.maxProps = int64(min(*s.MaxProps, math.MaxInt64))
+		if *s.MaxProps > math.MaxInt64 {
+			return fmt.Errorf("%s: maxProperties out of range", where)
+		}
+		n.maxProps = int64(*s.MaxProps)
 	}
 	return nil
 }
@@ -404,7 +410,7 @@ func (w *walker) check(n *node, depth int) verdict {
 		v = max(v, w.check(a, depth))
 		end, w.i = w.i, start
 	}
-	if n.noOwnKeywords && end >= 0 {
+	if c := w.b[start]; n.noOwnKeywords && end >= 0 && c != '-' && (c < '0' || c > '9') {
 		w.i = end // the alternatives read the value whole; nothing else is asked of it
 		return v
 	}
@@ -440,6 +446,9 @@ func (w *walker) oneOf(alternatives []*node, depth int) verdict {
 // own reads the value and checks n's own keywords on it (enum, type and the type's keywords).
 func (w *walker) own(n *node, depth int) verdict {
 	switch c := w.b[w.i]; {
+	case n.hasEnum && (c == '{' || c == '['):
+		w.skip(depth)
+		return invalid // the enum holds strings only
 	case c == '{':
 		return w.object(n, depth)
 	case c == '[':
@@ -585,40 +594,11 @@ func (w *walker) number(n *node) verdict {
 	return v
 }
 
-// numberSyntax reads a number as JSON's grammar has it: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// numberSyntax reads a number (numberEnd's grammar).
 func (w *walker) numberSyntax() bool {
-	digits := func() int {
-		k := 0
-		for w.i < len(w.b) && '0' <= w.b[w.i] && w.b[w.i] <= '9' {
-			w.i++
-			k++
-		}
-		return k
-	}
-	if w.b[w.i] == '-' {
-		w.i++
-	}
-	if w.i < len(w.b) && w.b[w.i] == '0' {
-		w.i++
-	} else if digits() == 0 {
-		return false
-	}
-	if w.i < len(w.b) && w.b[w.i] == '.' {
-		w.i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if w.i < len(w.b) && (w.b[w.i] == 'e' || w.b[w.i] == 'E') {
-		w.i++
-		if w.i < len(w.b) && (w.b[w.i] == '+' || w.b[w.i] == '-') {
-			w.i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return true
+	end, ok := numberEnd(w.b, w.i)
+	w.i = end
+	return ok
 }
 
 // next reads what follows a member or an element: a comma (more to come) or the closing byte.

@@ -217,39 +217,50 @@ func (p *jsonParser) escapedStr(start int) (string, bool) {
 	return "", false
 }
 
-// number reads a number as JSON's grammar has it: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// number reads a number.
 func (p *jsonParser) number() (any, bool) {
-	start := p.i
+	end, ok := numberEnd(p.b, p.i)
+	if !ok {
+		return nil, false
+	}
+	n := json.Number(p.s[p.i:end])
+	p.i = end
+	return n, true
+}
+
+// numberEnd returns where the number starting at b[i] ends, as JSON's grammar has it:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. ok is false when no number starts there.
+func numberEnd(b []byte, i int) (end int, ok bool) {
 	digits := func() int {
 		n := 0
-		for p.i < len(p.b) && '0' <= p.b[p.i] && p.b[p.i] <= '9' {
-			p.i++
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
 			n++
 		}
 		return n
 	}
-	if p.b[p.i] == '-' {
-		p.i++
+	if i < len(b) && b[i] == '-' {
+		i++
 	}
-	if p.i < len(p.b) && p.b[p.i] == '0' {
-		p.i++
+	if i < len(b) && b[i] == '0' {
+		i++
 	} else if digits() == 0 {
-		return nil, false
+		return i, false
 	}
-	if p.i < len(p.b) && p.b[p.i] == '.' {
-		p.i++
+	if i < len(b) && b[i] == '.' {
+		i++
 		if digits() == 0 {
-			return nil, false
+			return i, false
 		}
 	}
-	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
-		p.i++
-		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
-			p.i++
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
 		}
 		if digits() == 0 {
-			return nil, false
+			return i, false
 		}
 	}
-	return json.Number(p.s[start:p.i]), true
+	return i, true
 }
