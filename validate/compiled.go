@@ -373,16 +373,7 @@ func (w *walker) fail() verdict {
 	return unsure
 }
 
-func (w *walker) space() {
-	for w.i < len(w.b) {
-		switch w.b[w.i] {
-		case ' ', '\t', '\n', '\r':
-			w.i++
-		default:
-			return
-		}
-	}
-}
+func (w *walker) space() { w.i = spaceEnd(w.b, w.i) }
 
 // check reads the value at w.i, which it always reads whole (unless bad), and returns the verdict
 // of n on it.

@@ -32,6 +32,18 @@ func compiledCases(t testing.TB) []compiledCase {
 		t.Fatal(err)
 	}
 	var cases []compiledCase
+	eachSchema(doc, func(where string, s *openapi3.Schema) {
+		for _, asRequest := range []bool{false, true} {
+			cases = append(cases, compiledCaseOf(t, where, openapi3.NewSchemaRef("", s), asRequest))
+		}
+	})
+	return cases
+}
+
+// eachSchema calls f once for each schema of doc: each component, each body schema of an
+// operation, and each schema inside those (items, not, additionalProperties, properties, oneOf,
+// anyOf, allOf).
+func eachSchema(doc *openapi3.T, f func(where string, s *openapi3.Schema)) {
 	seen := map[*openapi3.Schema]bool{}
 	var walk func(where string, ref *openapi3.SchemaRef)
 	walk = func(where string, ref *openapi3.SchemaRef) {
@@ -40,24 +52,36 @@ func compiledCases(t testing.TB) []compiledCase {
 		}
 		s := ref.Value
 		seen[s] = true
-		for _, asRequest := range []bool{false, true} {
-			cases = append(cases, compiledCaseOf(t, where, ref, asRequest))
-		}
-		for i, group := range []openapi3.SchemaRefs{s.OneOf, s.AllOf} {
-			for j, r := range group {
-				walk(fmt.Sprintf("%s/%s/%d", where, []string{"oneOf", "allOf"}[i], j), r)
-			}
-		}
+		f(where, s)
+		walk(where+"/items", s.Items)
+		walk(where+"/not", s.Not)
+		walk(where+"/additionalProperties", s.AdditionalProperties.Schema)
 		for _, k := range slices.Sorted(maps.Keys(s.Properties)) {
 			walk(where+"/properties/"+k, s.Properties[k])
 		}
-		walk(where+"/items", s.Items)
-		walk(where+"/additionalProperties", s.AdditionalProperties.Schema)
+		for i, group := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf} {
+			for j, r := range group {
+				walk(fmt.Sprintf("%s/%s/%d", where, []string{"oneOf", "anyOf", "allOf"}[i], j), r)
+			}
+		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(doc.Components.Schemas)) {
 		walk("#/components/schemas/"+k, doc.Components.Schemas[k])
 	}
-	return cases
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for status, resp := range op.Responses.Map() {
+				for mt, media := range resp.Value.Content {
+					walk(fmt.Sprintf("%s %s %s %s", method, path, status, mt), media.Schema)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				for mt, media := range op.RequestBody.Value.Content {
+					walk(fmt.Sprintf("%s %s request %s", method, path, mt), media.Schema)
+				}
+			}
+		}
+	}
 }
 
 // compiledCaseOf compiles ref for one direction, failing t when it does not compile.

@@ -59,15 +59,19 @@ type jsonParser struct {
 	i int
 }
 
-func (p *jsonParser) space() {
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
+func (p *jsonParser) space() { p.i = spaceEnd(p.b, p.i) }
+
+// spaceEnd returns where the JSON whitespace starting at b[i] ends.
+func spaceEnd(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
 		case ' ', '\t', '\n', '\r':
-			p.i++
+			i++
 		default:
-			return
+			return i
 		}
 	}
+	return i
 }
 
 func (p *jsonParser) value(depth int) (any, bool) {
