@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -79,11 +78,11 @@ type node struct {
 }
 
 type name struct {
-	name     string
-	schema   *node // nil: required, but no property
+	name   string
+	schema *node // nil: required, but no property
+	// readOnly: a readOnly property of a request, which must not be sent (null aside) and whose
+	// absence kin-openapi forgives.
 	readOnly bool
-	// notRequiredInRequests: a readOnly property, whose absence kin-openapi forgives in requests.
-	notRequiredInRequests bool
 	// mayBeForgiven: kin-openapi may forgive its absence in a request because some other schema
 	// applied to the same value declares it readOnly; the walker does not follow that, so it is
 	// unsure instead of reporting the absence.
@@ -239,7 +238,7 @@ func (c *compiler) compile(ref *openapi3.SchemaRef, where string) (*node, error)
 	if err := c.compileObject(n, s, where); err != nil {
 		return nil, err
 	}
-	n.onNull = c.nullVerdict(n, s)
+	n.onNull = nullVerdict(n, s)
 	n.noOwnKeywords = s.Type == nil && !n.hasEnum && n.minLength == 0 && n.maxLength < 0 && n.pattern == nil &&
 		n.format == "" && n.minimum == nil && n.minItems == 0 && n.maxItems < 0 && n.items == nil &&
 		len(n.names) == 0 && n.additional && n.additionalSchema == nil && n.minProps == 0 && n.maxProps < 0
@@ -254,7 +253,7 @@ func (c *compiler) compileObject(n *node, s *openapi3.Schema, where string) erro
 			return err
 		}
 		ro := s.Properties[k].Value.ReadOnly
-		n.names = append(n.names, name{name: k, schema: sub, readOnly: ro && c.asRequest, notRequiredInRequests: ro && c.asRequest})
+		n.names = append(n.names, name{name: k, schema: sub, readOnly: ro && c.asRequest})
 	}
 	for _, k := range s.Required {
 		i := n.index(k)
@@ -269,7 +268,7 @@ func (c *compiler) compileObject(n *node, s *openapi3.Schema, where string) erro
 	}
 	for i := range n.names {
 		nm := &n.names[i]
-		nm.mayBeForgiven = c.asRequest && !nm.notRequiredInRequests && c.readOnly[nm.name]
+		nm.mayBeForgiven = c.asRequest && !nm.readOnly && c.readOnly[nm.name]
 	}
 	n.additional = s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has
 	if n.additional && s.AdditionalProperties.Schema != nil {
@@ -291,7 +290,7 @@ func (c *compiler) compileObject(n *node, s *openapi3.Schema, where string) erro
 
 // nullVerdict follows visitJSON on null: nullable first, then the empty schema, oneOf and allOf
 // (which, when they pass, end the visit), then enum and the null check.
-func (c *compiler) nullVerdict(n *node, s *openapi3.Schema) verdict {
+func nullVerdict(n *node, s *openapi3.Schema) verdict {
 	if s.Nullable || s.Type.IncludesNull() {
 		return valid
 	}
@@ -349,7 +348,7 @@ func (c *compiledSchema) verdict(body []byte) verdict {
 	if !utf8.Valid(body) {
 		return unsure // encoding/json's replacement of invalid bytes is its own
 	}
-	w := walker{b: body, s: string(body)}
+	w := walker{jsonParser: jsonParser{b: body, s: string(body)}}
 	w.space()
 	v := w.check(c.root, 0)
 	w.space()
@@ -361,10 +360,9 @@ func (c *compiledSchema) verdict(body []byte) verdict {
 
 // walker reads one JSON value from b, checking it against a node as it goes. On anything it
 // does not take on, it sets bad and gives up: the body is then kin-openapi's.
+// It reads strings, literals and whitespace as the one-pass decoder does (jsondecode.go).
 type walker struct {
-	b   []byte
-	s   string // b's text: strings handed to validators are slices of it
-	i   int
+	jsonParser
 	bad bool
 }
 
@@ -372,8 +370,6 @@ func (w *walker) fail() verdict {
 	w.bad = true
 	return unsure
 }
-
-func (w *walker) space() { w.i = spaceEnd(w.b, w.i) }
 
 // check reads the value at w.i, which it always reads whole (unless bad), and returns the verdict
 // of n on it.
@@ -460,14 +456,6 @@ func (w *walker) own(n *node, depth int) verdict {
 	return w.fail()
 }
 
-func (w *walker) literal(word string) bool {
-	if !strings.HasPrefix(w.s[w.i:], word) {
-		return false
-	}
-	w.i += len(word)
-	return true
-}
-
 func (w *walker) string(n *node) verdict {
 	s, ok := w.str()
 	if !ok {
@@ -517,45 +505,6 @@ func (w *walker) string(n *node) verdict {
 	return valid
 }
 
-// str reads a string and returns its value. One with an escape is decoded by encoding/json.
-func (w *walker) str() (string, bool) {
-	start := w.i + 1
-	q := strings.IndexByte(w.s[start:], '"')
-	if q < 0 {
-		return "", false
-	}
-	s := w.s[start : start+q]
-	if strings.IndexByte(s, '\\') >= 0 {
-		return w.escapedStr()
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 {
-			return "", false
-		}
-	}
-	w.i = start + q + 1
-	return s, true
-}
-
-func (w *walker) escapedStr() (string, bool) {
-	for j := w.i + 1; j < len(w.b); j++ {
-		switch c := w.b[j]; {
-		case c == '\\':
-			j++
-		case c == '"':
-			var s string
-			if err := json.Unmarshal(w.b[w.i:j+1], &s); err != nil {
-				return "", false
-			}
-			w.i = j + 1
-			return s, true
-		case c < 0x20:
-			return "", false
-		}
-	}
-	return "", false
-}
-
 func (w *walker) number(n *node) verdict {
 	start := w.i
 	if !w.numberSyntax() {
@@ -593,21 +542,15 @@ func (w *walker) numberSyntax() bool {
 }
 
 // next reads what follows a member or an element: a comma (more to come) or the closing byte.
+// Anything else is a syntax error: bad, and the end.
 func (w *walker) next(closing byte) (end bool) {
-	w.space()
-	if w.i < len(w.b) {
-		switch w.b[w.i] {
-		case ',':
-			w.i++
-			w.space()
-			return false
-		case closing:
-			w.i++
-			return true
-		}
+	end, ok := w.jsonParser.next(closing)
+	if !ok {
+		w.fail()
+		return true
 	}
-	w.fail()
-	return true
+	w.space()
+	return end
 }
 
 func (w *walker) array(n *node, depth int) verdict {
@@ -705,7 +648,7 @@ func (w *walker) object(n *node, depth int) verdict {
 		for ; missing != 0; missing &= missing - 1 {
 			nm := n.names[bits.TrailingZeros64(missing)]
 			switch {
-			case nm.notRequiredInRequests:
+			case nm.readOnly:
 			case nm.mayBeForgiven:
 				v = max(v, unsure)
 			default:
